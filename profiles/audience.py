@@ -1,0 +1,76 @@
+"""The audience rule: who may see content of a given visibility.
+
+Every list, detail view, feed item, media file and WebSocket event of every app asks here,
+as a check (:func:`can_see`) or as a queryset filter (:func:`visible_filter`), so the rule
+is written once:
+
+============  ===========================  ===========================
+visibility    employees                    alumni
+============  ===========================  ===========================
+company       yes                          never, not even their own
+network       yes                          yes
+connections   the author and connections   the author and connections
+============  ===========================  ===========================
+
+Alumni lose ``company`` content entirely, their own past posts included: what was said
+inside the company stays inside it once a person has left, and "their own" is no exception
+because a company post often quotes or answers internal discussion.
+
+The viewer's status is read from the database on every request (the profile is loaded per
+request, never cached in a token or session), so a changed status takes effect at once.
+"""
+
+from django.db.models import Q
+
+from profiles.models import Connection, Profile, ProfileStatus, Visibility
+
+
+def visibilities_for(viewer: Profile | None) -> list[str]:
+    """The visibilities the viewer may see from anyone (``connections`` needs a tie)."""
+    if viewer is None:
+        return []
+    if viewer.status == ProfileStatus.EMPLOYEE:
+        return [Visibility.COMPANY, Visibility.NETWORK]
+    return [Visibility.NETWORK]
+
+
+def is_connected(a_id: int, b_id: int) -> bool:
+    return Connection.objects.filter(profile_id=a_id, other_id=b_id).exists()
+
+
+def can_see(viewer: Profile | None, *, author_id: int, visibility: str) -> bool:
+    """May ``viewer`` see content by ``author_id`` with ``visibility``?"""
+    if viewer is None:
+        return False
+    if visibility in visibilities_for(viewer):
+        return True
+    if visibility == Visibility.CONNECTIONS:
+        return author_id == viewer.pk or is_connected(viewer.pk, author_id)
+    return False
+
+
+def visible_filter(
+    viewer: Profile | None, *, author_field: str = "author", visibility_field: str = "visibility"
+) -> Q:
+    """The same rule as :func:`can_see`, as a filter for a queryset of content.
+
+    ``author_field`` names the content's author foreign key and ``visibility_field`` its
+    visibility, so any model (posts, albums, activities) can be filtered.
+    """
+    if viewer is None:
+        return Q(pk__in=[])
+    connected = Connection.objects.filter(profile_id=viewer.pk).values("other_id")
+    return Q(**{f"{visibility_field}__in": visibilities_for(viewer)}) | (
+        Q(**{visibility_field: Visibility.CONNECTIONS})
+        & (Q(**{f"{author_field}_id": viewer.pk}) | Q(**{f"{author_field}_id__in": connected}))
+    )
+
+
+def sees_internal_fields(viewer: Profile | None) -> bool:
+    """Department, manager, office, work email and phone are for employees only."""
+    return viewer is not None and viewer.status == ProfileStatus.EMPLOYEE
+
+
+def is_hr(user) -> bool:
+    """HR officers (and admins) may offboard and rehire people."""
+    return bool(user and user.is_authenticated and user.has_perm("profiles.manage_employment"))

@@ -1,0 +1,78 @@
+"""Sign-in for apps: a knox token per device, listed and revocable one by one or all at once.
+
+Browsers sign in with a Django session (with CSRF) instead.
+"""
+
+from django.contrib.auth import logout
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from profiles import auth_services
+from profiles.serializers import DeviceTokenSerializer, LoginSerializer, TokenCreatedSerializer
+
+
+class TokenCreateView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=LoginSerializer,
+        responses={
+            201: TokenCreatedSerializer,
+            400: OpenApiResponse(description="Wrong username/email or password"),
+            429: OpenApiResponse(description="Too many failed attempts; see Retry-After"),
+        },
+        summary="Sign in: a new token for this device",
+        auth=[],
+    )
+    def post(self, request):
+        data = LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, key = auth_services.token_sign_in(request=request._request, **data.validated_data)
+        return Response({"token": key, "expires_at": token.expiry}, status=status.HTTP_201_CREATED)
+
+
+class LogoutView(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="Sign out: revoke the token used")
+    def post(self, request):
+        if request.auth is not None and hasattr(request.auth, "digest"):
+            auth_services.token_revoke(user=request.user, token_id=request.auth.pk)
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="Revoke every token of mine, on every device")
+    def post(self, request):
+        auth_services.token_revoke_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenListView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "DeviceTokenList",
+            {"results": DeviceTokenSerializer(many=True), "next": serializers.URLField(allow_null=True)},
+        ),
+        summary="My live tokens, one per device",
+    )
+    def get(self, request):
+        tokens = auth_services.tokens_live(user=request.user)
+        current = request.auth.pk if request.auth is not None and hasattr(request.auth, "digest") else None
+        return Response(
+            {
+                "results": DeviceTokenSerializer(tokens, many=True, context={"current_token_id": current}).data,
+                "next": None,
+            }
+        )
+
+
+class TokenDeleteView(APIView):
+    @extend_schema(responses={204: None}, summary="Revoke one of my tokens")
+    def delete(self, request, pk: int):
+        auth_services.token_revoke(user=request.user, token_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,129 @@
+"""Shared API bits: authentication, pagination and the JSON error format."""
+
+import math
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from socialblue.errors import ServiceError, Throttled
+from socialblue.images import ImageRejected
+
+# --- Pagination -----------------------------------------------------------------------------
+
+
+class LimitedPageNumberPagination(BasePagination):
+    """``{"results": [...], "next": url|null, "previous": url|null}``, ``?page=`` and
+    ``?limit=`` (at most 100). It counts nothing: one query per page, whatever the total."""
+
+    default_limit = 20
+    max_limit = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.limit = parse_limit(request, default=self.default_limit, maximum=self.max_limit)
+        try:
+            self.page = max(1, int(request.query_params.get("page", 1)))
+        except ValueError:
+            raise exceptions.ValidationError({"page": ["A page is a positive whole number."]}) from None
+        offset = (self.page - 1) * self.limit
+        rows = list(queryset[offset : offset + self.limit + 1])
+        self.has_next = len(rows) > self.limit
+        return rows[: self.limit]
+
+    def get_paginated_response(self, data):
+        url = self.request.build_absolute_uri()
+        next_url = replace_query_param(url, "page", self.page + 1) if self.has_next else None
+        previous_url = None
+        if self.page > 1:
+            previous_url = (
+                remove_query_param(url, "page") if self.page == 2 else replace_query_param(url, "page", self.page - 1)
+            )
+        return Response({"results": data, "next": next_url, "previous": previous_url})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["results", "next"],
+            "properties": {
+                "results": schema,
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_limit},
+            },
+        ]
+
+
+def parse_limit(request, *, default: int, maximum: int) -> int:
+    raw = request.query_params.get("limit")
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= maximum:
+        raise exceptions.ValidationError({"limit": [f"A limit is a whole number from 1 to {maximum}."]})
+    return value
+
+
+# --- Errors ---------------------------------------------------------------------------------
+
+
+def exception_handler(exc, context):
+    """Every error is JSON with at least ``detail`` or field errors, and never a 500 for a
+    client's mistake."""
+    if isinstance(exc, ServiceError):
+        detail = exc.detail
+        body = detail if isinstance(detail, dict) else {"detail": str(detail), "code": exc.code}
+        return Response(body, status=exc.status, headers=exc.headers)
+    if isinstance(exc, ImageRejected):
+        return Response({"detail": exc.detail, "code": exc.code}, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        response.data = {"detail": response.data}
+    return response
+
+
+def login_lockout(request) -> Throttled:
+    """The error for an account or address that has failed to sign in too often."""
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off(request)
+    seconds = max(1, math.ceil(cool_off.total_seconds())) if cool_off else 60
+    return Throttled(
+        f"Too many failed sign-in attempts. Try again in {math.ceil(seconds / 60)} minutes.",
+        retry_after=seconds,
+    )
+
+
+def login_lockout_response(request, original_response=None, credentials=None):
+    """django-axes calls this when a sign-in is refused (the admin's form included)."""
+    error = login_lockout(request)
+    response = JsonResponse({"detail": error.detail, "code": error.code}, status=error.status)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response

@@ -1,0 +1,51 @@
+"""Errors that services raise and the API turns into JSON 4xx answers.
+
+Services stay free of HTTP, but say what went wrong in terms a client can show; the API's
+exception handler (``socialblue.api.exception_handler``) maps each one to its status.
+"""
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, detail, *, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class Invalid(ServiceError):
+    """Bad input: ``detail`` is a message or a dict of field errors (400)."""
+
+
+class Forbidden(ServiceError):
+    """The person is known and may see the object, but may not do this to it (403)."""
+
+    status = 403
+    code = "permission_denied"
+
+
+class NotFound(ServiceError):
+    """Missing, or hidden from this viewer: the same answer for both (404)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    """The object is in a state that does not allow this (409)."""
+
+    status = 409
+    code = "conflict"
+
+
+class Throttled(ServiceError):
+    """Too many attempts; ``retry_after`` seconds until the next one is allowed (429)."""
+
+    status = 429
+    code = "throttled"
+
+    def __init__(self, detail, *, retry_after: int):
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after

@@ -1,0 +1,55 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def _check_broker() -> None:
+    from socialblue.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 while the process runs."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """200 when the database, Redis and the broker answer (embedded mode: the database)."""
+    checks = {"database": _check_database}
+    if settings.REDIS_URL:
+        checks["redis"] = _check_redis
+        checks["broker"] = _check_broker
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:  # any failure means "not ready", with its reason
+            results[name] = f"error: {exc.__class__.__name__}"
+    ready = all(value == "ok" for value in results.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": results}, status=200 if ready else 503)
