@@ -277,6 +277,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Uploads are read into memory up to this size and spooled to a temporary file beyond it;
 # the upload validators bound each image separately (AVATAR_MAX_BYTES, PHOTO_MAX_BYTES).

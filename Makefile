@@ -1,0 +1,44 @@
+# SocialBlue — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Tests run in full mode against real servers (defaults: the local PostgreSQL and Redis).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint schema check-contract bench clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+## Serve the demo company on the embedded default (SQLite, no Redis, tasks inline).
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	@echo "SocialBlue: http://$(HOST):$(PORT)/  API docs: http://$(HOST):$(PORT)/api/docs/"
+	$(BIN)/uvicorn socialblue.asgi:application --host $(HOST) --port $(PORT)
+
+## The whole suite against real PostgreSQL and Redis.
+test: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+schema: install
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/schema.yml
+
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var
