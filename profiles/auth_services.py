@@ -49,11 +49,11 @@ def tokens_live(*, user):
 
 
 def token_revoke(*, user, token_id: int) -> None:
-    deleted, _ = DeviceToken.objects.filter(user=user, pk=token_id).delete()
+    deleted, _by_model = DeviceToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
         raise NotFound(_("No such token."))
 
 
 def token_revoke_all(*, user) -> int:
-    deleted, _ = DeviceToken.objects.filter(user=user).delete()
+    deleted, _by_model = DeviceToken.objects.filter(user=user).delete()
     return deleted

@@ -172,7 +172,7 @@ def unfollow(*, follower: Profile, followee: Profile) -> bool:
     People who are connected follow each other; unfollowing keeps the connection (one may
     mute a colleague's updates and still be connected)."""
     with transaction.atomic():
-        deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+        deleted, _by_model = Follow.objects.filter(follower=follower, followee=followee).delete()
         if deleted:
             Profile.objects.filter(pk=follower.pk).update(following_count=F("following_count") - 1)
             Profile.objects.filter(pk=followee.pk).update(follower_count=F("follower_count") - 1)
@@ -276,7 +276,7 @@ def connection_request_withdraw(*, request: ConnectionRequest, by: Profile) -> C
 def connection_remove(*, profile: Profile, other: Profile) -> bool:
     """End a connection from either side, with the follows it implied. Idempotent."""
     with transaction.atomic():
-        deleted, _ = Connection.objects.filter(profile__in=[profile, other], other__in=[profile, other]).delete()
+        deleted, _by_model = Connection.objects.filter(profile__in=[profile, other], other__in=[profile, other]).delete()
         if not deleted:
             return False
         Profile.objects.filter(pk__in=[profile.pk, other.pk]).update(connection_count=F("connection_count") - 1)

@@ -18,6 +18,12 @@ from tests.factories import PASSWORD, DepartmentFactory, OfficeFactory, make_per
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness protects stored passwords, and tests store hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clean_shared_cache():
     """Tests share one Redis; each starts with no cached keys (failed sign-ins, locks)."""
     if settings.REDIS_URL:
