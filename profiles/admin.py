@@ -62,6 +62,7 @@ class FollowAdmin(admin.ModelAdmin):
     list_display = ["follower", "followee", "created_at"]
     list_select_related = ["follower", "followee"]
     raw_id_fields = ["follower", "followee"]
+
     # Follows change through the graph services (counts, hooks); the admin only looks.
     def has_add_permission(self, request):
         return False

@@ -65,7 +65,9 @@ class TokenListView(APIView):
         current = request.auth.pk if request.auth is not None and hasattr(request.auth, "digest") else None
         return Response(
             {
-                "results": DeviceTokenSerializer(tokens, many=True, context={"current_token_id": current}).data,
+                "results": DeviceTokenSerializer(
+                    tokens, many=True, context={"current_token_id": current}
+                ).data,
                 "next": None,
             }
         )

@@ -35,7 +35,9 @@ def token_sign_in(*, request, username: str, password: str, device: str = "") ->
     with transaction.atomic():
         if limit:
             # Past the limit the oldest devices are signed out rather than refusing a new one.
-            stale = list(tokens_live(user=user).order_by("-created").values_list("pk", flat=True)[limit - 1 :])
+            stale = list(
+                tokens_live(user=user).order_by("-created").values_list("pk", flat=True)[limit - 1 :]
+            )
             DeviceToken.objects.filter(pk__in=stale).delete()
         token, key = DeviceToken.objects.create(user=user, device=device)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
@@ -43,9 +45,7 @@ def token_sign_in(*, request, username: str, password: str, device: str = "") ->
 
 
 def tokens_live(*, user):
-    return DeviceToken.objects.filter(user=user).filter(
-        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
-    )
+    return DeviceToken.objects.filter(user=user).filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()))
 
 
 def token_revoke(*, user, token_id: int) -> None:

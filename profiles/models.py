@@ -1,5 +1,7 @@
 """People and the social graph: profiles, departments, offices, skills, follows, connections."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -78,6 +80,13 @@ class Skill(models.Model):
         return self.name
 
 
+def search_text_for(*, display_name: str, username: str, headline: str, skill_names: Iterable[str]) -> str:
+    """What the directory search matches for one person: name, username, title and skills,
+    lower-cased and joined by spaces (blank parts left out)."""
+    parts = [display_name, username, headline, *skill_names]
+    return " ".join(p for p in parts if p).lower()
+
+
 def avatar_upload_to(instance: "Profile", filename: str) -> str:
     # The caller names the file with a random id; the user's file name is never used.
     return f"avatars/{filename}"
@@ -149,8 +158,12 @@ class Profile(models.Model):
     def build_search_text(self, skill_names: list[str] | None = None) -> str:
         if skill_names is None:
             skill_names = [s.name for s in self.skills.all()] if self.pk else []
-        parts = [self.display_name, self.user.username, self.headline, *skill_names]
-        return " ".join(p for p in parts if p).lower()
+        return search_text_for(
+            display_name=self.display_name,
+            username=self.user.username,
+            headline=self.headline,
+            skill_names=skill_names,
+        )
 
     def refresh_search_text(self) -> None:
         self.search_text = self.build_search_text()

@@ -118,9 +118,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
     bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     pronouns = serializers.CharField(max_length=40, required=False, allow_blank=True)
     location = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    skills = serializers.ListField(
-        child=serializers.CharField(max_length=60), max_length=30, required=False
-    )
+    skills = serializers.ListField(child=serializers.CharField(max_length=60), max_length=30, required=False)
 
 
 class AvatarUploadSerializer(serializers.Serializer):
@@ -181,4 +179,3 @@ class DeviceTokenSerializer(serializers.ModelSerializer):
     def get_current(self, token):
         current = self.context.get("current_token_id")
         return current is not None and token.pk == current
-

@@ -109,9 +109,7 @@ def profile_set_avatar(*, profile: Profile, upload) -> Profile:
     Raises ImageRejected (400/413/415) before anything is stored. The previous avatar file
     is deleted once the new one is committed.
     """
-    checked = check_image(
-        upload, max_bytes=settings.AVATAR_MAX_BYTES, max_pixels=settings.AVATAR_MAX_PIXELS
-    )
+    checked = check_image(upload, max_bytes=settings.AVATAR_MAX_BYTES, max_pixels=settings.AVATAR_MAX_PIXELS)
     data = square_thumbnail(upload, checked, size=settings.AVATAR_SIZE)
     old = profile.avatar.name if profile.avatar else ""
     with transaction.atomic():
@@ -266,7 +264,9 @@ def connection_request_withdraw(*, request: ConnectionRequest, by: Profile) -> C
         if request.status == ConnectionRequest.Status.WITHDRAWN:
             return request
         if request.status != ConnectionRequest.Status.PENDING:
-            raise Conflict(_("This request was %(s)s and can no longer be withdrawn.") % {"s": request.status})
+            raise Conflict(
+                _("This request was %(s)s and can no longer be withdrawn.") % {"s": request.status}
+            )
         request.status = ConnectionRequest.Status.WITHDRAWN
         request.responded_at = timezone.now()
         request.save(update_fields=["status", "responded_at"])
@@ -276,10 +276,14 @@ def connection_request_withdraw(*, request: ConnectionRequest, by: Profile) -> C
 def connection_remove(*, profile: Profile, other: Profile) -> bool:
     """End a connection from either side, with the follows it implied. Idempotent."""
     with transaction.atomic():
-        deleted, _by_model = Connection.objects.filter(profile__in=[profile, other], other__in=[profile, other]).delete()
+        deleted, _by_model = Connection.objects.filter(
+            profile__in=[profile, other], other__in=[profile, other]
+        ).delete()
         if not deleted:
             return False
-        Profile.objects.filter(pk__in=[profile.pk, other.pk]).update(connection_count=F("connection_count") - 1)
+        Profile.objects.filter(pk__in=[profile.pk, other.pk]).update(
+            connection_count=F("connection_count") - 1
+        )
         unfollow(follower=profile, followee=other)
         unfollow(follower=other, followee=profile)
         _send_on_commit(signals.disconnected, profile_ids=(profile.pk, other.pk))

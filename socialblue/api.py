@@ -42,7 +42,9 @@ class LimitedPageNumberPagination(BasePagination):
         previous_url = None
         if self.page > 1:
             previous_url = (
-                remove_query_param(url, "page") if self.page == 2 else replace_query_param(url, "page", self.page - 1)
+                remove_query_param(url, "page")
+                if self.page == 2
+                else replace_query_param(url, "page", self.page - 1)
             )
         return Response({"results": data, "next": next_url, "previous": previous_url})
 

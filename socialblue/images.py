@@ -152,8 +152,11 @@ def square_thumbnail(upload, checked: CheckedImage, *, size: int) -> bytes:
             im.draft("RGB", (size * 2, size * 2))
         icc = im.info.get("icc_profile")
         im = upright(im)
-        im = ImageOps.fit(im.convert("RGBA") if im.mode in ("P", "LA", "PA") else im, (size, size),
-                          method=Image.Resampling.LANCZOS)
+        im = ImageOps.fit(
+            im.convert("RGBA") if im.mode in ("P", "LA", "PA") else im,
+            (size, size),
+            method=Image.Resampling.LANCZOS,
+        )
         if icc:
             im.info["icc_profile"] = icc
         return encode_clean(im, fmt="WEBP")

@@ -292,7 +292,7 @@ AVATAR_SIZE = env_int("AVATAR_SIZE", 256)
 # clients (mobile apps) need no Origin at all.
 WEBSOCKET_ALLOWED_ORIGINS = env_list(
     "WEBSOCKET_ALLOWED_ORIGINS",
-    ["http://127.0.0.1:8000", "http://localhost:8000"] + CSRF_TRUSTED_ORIGINS,
+    ["http://127.0.0.1:8000", "http://localhost:8000", *CSRF_TRUSTED_ORIGINS],
 )
 # A profile's last_active_at is written at most this often per person.
 LAST_ACTIVE_RESOLUTION_SECONDS = env_int("LAST_ACTIVE_RESOLUTION_SECONDS", 300)

@@ -7,7 +7,8 @@
   session is used only when the handshake's ``Origin`` is one of
   ``WEBSOCKET_ALLOWED_ORIGINS`` (or the host the socket was opened on).
 
-Anyone else is anonymous, and consumers close the socket with code 4401.
+Anyone else is closed with code 4401 here, before any consumer starts: an anonymous socket
+never subscribes to the channel layer, so a flood of them costs Redis nothing.
 """
 
 from urllib.parse import urlsplit
@@ -51,6 +52,15 @@ async def _user_from_session(session_key: str, scope):
     return await get_user(scope)
 
 
+async def _refuse(receive, send) -> None:
+    # A close code can only be sent on an accepted socket; refused before accept, the client
+    # would see a bare HTTP 403 and could not tell why.
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED})
+
+
 class WebSocketAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
         scope = dict(scope)
@@ -69,4 +79,6 @@ class WebSocketAuthMiddleware(BaseMiddleware):
                 method = "session"
         scope["user"] = user
         scope["auth_method"] = method if user.is_authenticated else None
+        if not user.is_authenticated:
+            return await _refuse(receive, send)
         return await super().__call__(scope, receive, send)

@@ -67,16 +67,25 @@ def berlin(db):
 @pytest.fixture
 def marco(platform, lisbon):
     return make_person(
-        "marco", display_name="Marco Rossi", headline="Engineering Manager",
-        department=platform, office=lisbon, skills=["Leadership", "Go"],
+        "marco",
+        display_name="Marco Rossi",
+        headline="Engineering Manager",
+        department=platform,
+        office=lisbon,
+        skills=["Leadership", "Go"],
     )
 
 
 @pytest.fixture
 def ana(platform, lisbon, marco):
     return make_person(
-        "ana", display_name="Ana Silva", headline="Senior Backend Engineer",
-        department=platform, office=lisbon, manager=marco, skills=["Python", "PostgreSQL"],
+        "ana",
+        display_name="Ana Silva",
+        headline="Senior Backend Engineer",
+        department=platform,
+        office=lisbon,
+        manager=marco,
+        skills=["Python", "PostgreSQL"],
         work_phone="+351 21 000 0001",
     )
 
@@ -84,15 +93,22 @@ def ana(platform, lisbon, marco):
 @pytest.fixture
 def priya(marketing, berlin):
     return make_person(
-        "priya", display_name="Priya Nair", headline="Brand Designer",
-        department=marketing, office=berlin, skills=["Figma", "Illustration"],
+        "priya",
+        display_name="Priya Nair",
+        headline="Brand Designer",
+        department=marketing,
+        office=berlin,
+        skills=["Figma", "Illustration"],
     )
 
 
 @pytest.fixture
 def olu(platform):
     return make_person(
-        "olu", display_name="Olu Adeyemi", headline="Former SRE", status=ProfileStatus.ALUMNUS,
+        "olu",
+        display_name="Olu Adeyemi",
+        headline="Former SRE",
+        status=ProfileStatus.ALUMNUS,
         skills=["Kubernetes"],
     )
 

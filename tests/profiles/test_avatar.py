@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from profiles.models import Profile
-from tests.images import image_bytes, jpeg_with_exif, upload
+from tests.images import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,9 @@ def test_png_with_transparency_and_gif_are_accepted(ana, client_for):
     assert put_avatar(client_for(ana), image_bytes("WEBP"), "a.webp", "image/webp").status_code == 200
 
 
-def test_replacing_an_avatar_deletes_the_old_file(ana, client_for, _media_in_tmp, django_capture_on_commit_callbacks):
+def test_replacing_an_avatar_deletes_the_old_file(
+    ana, client_for, _media_in_tmp, django_capture_on_commit_callbacks
+):
     client = client_for(ana)
     with django_capture_on_commit_callbacks(execute=True):
         put_avatar(client, image_bytes())

@@ -124,7 +124,6 @@ def test_the_directory_lists_people_not_deactivated_accounts(company, client_for
     assert client_for(ana).get("/api/v1/profiles/priya/").status_code == 404
 
 
-
 def test_postgres_answers_name_search_from_the_trigram_index(company):
     from profiles.models import Profile
 

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def ask(client, username, message=""):
-    return client.post("/api/v1/connections/requests/", {"username": username, "message": message}, format="json")
+    return client.post(
+        "/api/v1/connections/requests/", {"username": username, "message": message}, format="json"
+    )
 
 
 def counts(profile):

@@ -151,6 +151,8 @@ def test_browser_session_writes_need_csrf(ana):
     assert "CSRF" in refused.json()["detail"]
     browser.get("/admin/login/")  # any page that sets the CSRF cookie
     csrf = browser.cookies["csrftoken"].value
-    allowed = browser.patch("/api/v1/me/", {"headline": "Staff Engineer"}, format="json", HTTP_X_CSRFTOKEN=csrf)
+    allowed = browser.patch(
+        "/api/v1/me/", {"headline": "Staff Engineer"}, format="json", HTTP_X_CSRFTOKEN=csrf
+    )
     assert allowed.status_code == 200
     assert allowed.json()["headline"] == "Staff Engineer"
