@@ -25,13 +25,14 @@ from socialblue.errors import NotFound
 
 
 def viewer_of(request: Request) -> Profile:
-    """The signed-in person's profile, read once per request (status is never cached)."""
-    viewer = getattr(request, "_viewer", None)
+    """The signed-in person's profile, read once per request (status is never cached
+    across requests)."""
+    viewer = getattr(request._request, "viewer_profile", None)
     if viewer is None:
         viewer = selectors.profile_of(request.user)
         if viewer is None:
             raise NotFound("This account has no profile.")
-        request._viewer = viewer
+        request._request.viewer_profile = viewer
     return viewer
 
 
@@ -71,7 +72,7 @@ class MeView(APIView):
         data.is_valid(raise_exception=True)
         services.profile_update(profile=viewer, **data.validated_data)
         viewer = selectors.profile_of(request.user)
-        request._viewer = viewer
+        request._request.viewer_profile = viewer
         return Response(MeSerializer(viewer, context=profile_context(request, [viewer])).data)
 
 
