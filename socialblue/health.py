@@ -25,7 +25,9 @@ def _check_redis() -> None:
 def _check_broker() -> None:
     from socialblue.celery import app
 
-    with app.connection_for_write() as conn:
+    # The URL comes from the settings now, not from the Celery app's configuration (read
+    # once, at its first use), so the probe always checks the broker the settings name.
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

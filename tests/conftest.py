@@ -16,6 +16,9 @@ from rest_framework.test import APIClient
 from profiles.models import ProfileStatus
 from tests.factories import PASSWORD, DepartmentFactory, OfficeFactory, make_person
 
+# live_asgi: a real ASGI server for socket tests (tests/live.py).
+pytest_plugins = ["tests.live"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

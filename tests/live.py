@@ -1,0 +1,128 @@
+"""A real ASGI server for tests that need real sockets: WebSockets, or HTTP as a client sees it.
+
+Use it from a test module::
+
+    from tests.live import http_json, websocket_url  # the fixtures come through tests/conftest.py
+
+    @pytest.mark.django_db(transaction=True)
+    async def test_something(live_asgi, ana):
+        status, body = http_json("GET", f"{live_asgi}/healthz")
+        async with websockets.asyncio.client.connect(websocket_url(live_asgi, "/ws/feed/"), ...) as ws:
+            ...
+
+``live_asgi`` serves ``socialblue.asgi.application`` with uvicorn on a free port of 127.0.0.1, in
+a thread of this process with its own event loop, and yields its base URL
+(``"http://127.0.0.1:PORT"``). Because it is the same process, the server sees:
+
+* the same settings: pytest-django's ``settings`` overrides reach it while the test runs;
+* the same Redis channel layer (``CHANNEL_LAYERS``), so ``group_send`` from a test reaches a
+  consumer in the server;
+* the pytest-created test database, through **its own** connections. It sees committed rows
+  only, so a test whose data the server must read needs
+  ``@pytest.mark.django_db(transaction=True)``. Such tests empty every table when they end,
+  rows written by data migrations too (the "HR officers" group); a transactional test that
+  needs those rows adds ``serialized_rollback=True``.
+
+:class:`LiveASGIServer` is the same server as a context manager, for code outside pytest.
+
+Test modules import this module before ``pytest_plugins`` registers it, too late for pytest to
+rewrite its asserts; it has none: PYTEST_DONT_REWRITE.
+"""
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+
+STARTUP_TIMEOUT_SECONDS = 10
+
+
+class LiveASGIServer:
+    """uvicorn serving one ASGI app in a background thread; ``url`` once started."""
+
+    def __init__(self, app=None, host: str = "127.0.0.1") -> None:
+        if app is None:
+            from socialblue.asgi import application as app
+        # The socket is bound here and handed to uvicorn, so the port is ours before the
+        # server starts: no window in which another process can take it.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, 0))
+        port = self._socket.getsockname()[1]
+        self.url = f"http://{host}:{port}"
+        config = uvicorn.Config(
+            app, host=host, port=port, lifespan="off", log_level="warning", timeout_graceful_shutdown=5
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name=f"live-asgi-{port}", daemon=True
+        )
+
+    def start(self) -> str:
+        self._thread.start()
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while not self._server.started:
+            if not self._thread.is_alive():
+                self._socket.close()
+                raise RuntimeError(f"the live ASGI server on {self.url} stopped while starting")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the live ASGI server on {self.url} did not start")
+            time.sleep(0.01)
+        return self.url
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=STARTUP_TIMEOUT_SECONDS)
+        self._socket.close()
+        if self._thread.is_alive():
+            raise RuntimeError(f"the live ASGI server on {self.url} did not stop")
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+@pytest.fixture
+def live_asgi() -> Iterator[str]:
+    """The base URL of a real server running ``socialblue.asgi.application`` for this test."""
+    with LiveASGIServer() as url:
+        yield url
+
+
+def websocket_url(base_url: str, path: str) -> str:
+    """``ws://host:port/path`` for a path on the live server."""
+    return base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1) + path
+
+
+def http_json(
+    method: str,
+    url: str,
+    body: dict | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[int, dict | list | None]:
+    """One HTTP request with a JSON body; returns the status and the decoded JSON answer
+    (``None`` when the answer has no body). 4xx and 5xx answers are returned, not raised.
+
+    It blocks: from an async test, call it through ``asyncio.to_thread``."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Accept": "application/json"})
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    return status, (json.loads(raw) if raw else None)
