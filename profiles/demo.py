@@ -469,9 +469,9 @@ class _Plan:
         self.employees = employees
 
         self._place_people(employees)
+        self.cast = self._choose_cast()
         self._name_people()
         self._describe_people()
-        self.cast = self._choose_cast()
         self._choose_alumni()
         self._connect_people()
         self._follow_people()
@@ -561,6 +561,11 @@ class _Plan:
             person.female = rng.random() < 0.5
             person.first_name = fake.first_name_female() if person.female else fake.first_name_male()
             person.last_name = fake.last_name()
+            for _ in range(5):
+                if person.last_name.split()[-1][:1].isupper():
+                    break
+                # Some locales put a particle last ("Dussen van"); draw a plainer name.
+                person.last_name = fake.last_name()
             person.display_name = f"{person.first_name} {person.last_name}"
             person.username = self._username(person.first_name, person.last_name)
 
@@ -583,7 +588,7 @@ class _Plan:
             elif person.height:
                 layers = department.manager_titles
                 person.title = layers[min(person.height, len(layers)) - 1]
-            else:
+            elif not person.title:
                 person.title = rng.choice(department.ic_titles)
             manages_a_team = person.height and not person.is_head
             person.headline = f"{person.title}, {department.name}" if manages_a_team else person.title
@@ -633,7 +638,7 @@ class _Plan:
         first = rng.choice(
             (
                 f"{person.title} in our {person.office.city} office.",
-                f"{person.title}, at SocialBlue since {hired.year}.",
+                f"{person.title} at SocialBlue since {hired.year}.",
                 f"Part of {person.department.name} since {hired.year}.",
             )
         )
@@ -641,7 +646,7 @@ class _Plan:
             (
                 f"Before SocialBlue I worked {rng.choice(PREVIOUSLY)}.",
                 f"Ask me about {person.skills[0]}.",
-                f"Happy to help with anything {person.skills[-1]}.",
+                f"Always up for a chat about {person.skills[-1]}.",
             )
         )
         hobby = rng.choice(HOBBIES)
@@ -652,8 +657,10 @@ class _Plan:
         """The people the sign-in table names: one per role a demo wants to try."""
         platform = self.members[DEMO_EMPLOYEE_DEPARTMENT]
         employee = next(i for i in platform if not self.people[i].is_head and not self.people[i].height)
-        hr_officer = next(i for i in self.members[HR_DEPARTMENT] if not self.people[i].is_head)
-        self.people[hr_officer].title = self.people[hr_officer].headline = HR_OFFICER_TITLE
+        hr_officer = next(
+            i for i in self.members[HR_DEPARTMENT] if not self.people[i].is_head and not self.people[i].height
+        )
+        self.people[hr_officer].title = HR_OFFICER_TITLE
         return {
             "CEO": self.heads[ROOT_DEPARTMENT],
             "manager": self.people[employee].manager,
