@@ -1,22 +1,41 @@
-"""The live feed socket, ``/ws/feed/``.
+"""The live feed socket, ``/ws/feed/`` (events: ``feed/events.py``).
 
-Each signed-in person's sockets join the group :func:`live_group` of their profile id;
-whatever the server sends to that group (``feed.activity``, ``feed.removed``,
-``notification``) reaches every open screen of theirs as JSON. Unauthenticated sockets are
-closed with code 4401.
+Each signed-in person's sockets join the group ``live.{profile_id}`` and count as online
+(``feed.presence``) while open. Whatever the server sends to the group reaches every open
+screen of theirs. The channel layer delivers at most once, so a client that reconnects sends
+``{"type": "resume", "after": <last activity id>}`` and receives what it missed, oldest
+first, then ``{"type": "resume.done", "last": <id>}``. Unauthenticated sockets are closed
+with code 4401.
 """
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+import asyncio
+import contextlib
 
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from feed import presence
+from feed.live import live_group
 from socialblue.ws_auth import CLOSE_UNAUTHENTICATED
 
 
-def live_group(profile_id: int) -> str:
-    return f"live.{profile_id}"
+def _resume(profile_id: int, after: int) -> list[dict]:
+    from feed.rendering import render_items
+    from feed.selectors import feed_since
+    from profiles.selectors import profile_queryset
+
+    viewer = profile_queryset().filter(pk=profile_id).first()
+    if viewer is None:
+        return []
+    items = feed_since(viewer=viewer, after=after, limit=settings.FEED_RESUME_MAX)
+    return render_items(items, viewer=viewer)
 
 
 class FeedConsumer(AsyncJsonWebsocketConsumer):
-    group: str | None = None
+    profile_id: int | None = None
+    _heartbeat: asyncio.Task | None = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -26,18 +45,51 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.group = live_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.profile_id = user.pk
+        await self.channel_layer.group_add(live_group(self.profile_id), self.channel_name)
         await self.accept()
+        await sync_to_async(presence.connected, thread_sensitive=False)(self.profile_id)
+        self._heartbeat = asyncio.create_task(self._beat())
         await self.send_json({"type": "hello", "user": user.get_username()})
 
+    async def _beat(self):
+        while True:
+            await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+            await sync_to_async(presence.heartbeat, thread_sensitive=False)(self.profile_id)
+
     async def disconnect(self, code):
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.profile_id is None:
+            return
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        await sync_to_async(presence.disconnected, thread_sensitive=False)(self.profile_id)
+        await self.channel_layer.group_discard(live_group(self.profile_id), self.channel_name)
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None  # answered with an error event, not a dropped socket
 
     async def receive_json(self, content, **kwargs):
-        if isinstance(content, dict) and content.get("type") == "ping":
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "ping":
             await self.send_json({"type": "pong"})
+        elif kind == "resume":
+            after = content.get("after")
+            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+                await self.send_json({"type": "error", "detail": "resume needs 'after': an activity id."})
+                return
+            activities = await database_sync_to_async(_resume)(self.profile_id, after)
+            for activity in activities:
+                await self.send_json({"type": "feed.activity", "activity": activity})
+            last = activities[-1]["id"] if activities else after
+            await self.send_json({"type": "resume.done", "last": last})
+        else:
+            await self.send_json({"type": "error", "detail": "Unknown message type."})
 
     # Events sent to the group are forwarded as they are.
     async def feed_activity(self, event):

@@ -1,5 +1,7 @@
 """REST endpoints for people and the graph: thin views over services and selectors."""
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -36,6 +38,20 @@ def viewer_of(request: Request) -> Profile:
     return viewer
 
 
+# Fields of ``me/`` that other apps own (the feed's ``unread_count``): name -> f(viewer).
+_me_fields: dict[str, Callable[[Profile], object]] = {}
+
+
+def register_me_field(name: str, compute: Callable[[Profile], object]) -> None:
+    _me_fields[name] = compute
+
+
+def me_context(request: Request, viewer: Profile) -> dict:
+    context = profile_context(request, [viewer])
+    context.update({name: compute(viewer) for name, compute in _me_fields.items()})
+    return context
+
+
 def profile_context(request: Request, profiles: list[Profile]) -> dict:
     """Serializer context for a list of profiles: how the viewer stands to each, in three
     queries whatever the number of profiles."""
@@ -63,7 +79,7 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer, summary="My profile")
     def get(self, request):
         viewer = viewer_of(request)
-        return Response(MeSerializer(viewer, context=profile_context(request, [viewer])).data)
+        return Response(MeSerializer(viewer, context=me_context(request, viewer)).data)
 
     @extend_schema(request=ProfileUpdateSerializer, responses=MeSerializer, summary="Edit my profile")
     def patch(self, request):
@@ -73,7 +89,7 @@ class MeView(APIView):
         services.profile_update(profile=viewer, **data.validated_data)
         viewer = selectors.profile_of(request.user)
         request._request.viewer_profile = viewer
-        return Response(MeSerializer(viewer, context=profile_context(request, [viewer])).data)
+        return Response(MeSerializer(viewer, context=me_context(request, viewer)).data)
 
 
 class MeAvatarView(APIView):
@@ -94,7 +110,7 @@ class MeAvatarView(APIView):
         data = AvatarUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.profile_set_avatar(profile=viewer, upload=data.validated_data["image"])
-        return Response(MeSerializer(viewer, context=profile_context(request, [viewer])).data)
+        return Response(MeSerializer(viewer, context=me_context(request, viewer)).data)
 
     @extend_schema(responses={204: None}, summary="Remove my avatar")
     def delete(self, request):

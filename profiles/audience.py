@@ -66,6 +66,21 @@ def visible_filter(
     )
 
 
+def audience_filter(*, author_id: int, visibility: str, viewer_field: str = "") -> Q:
+    """The same rule the other way round: which people may see content by ``author_id`` with
+    ``visibility``, as a filter over profiles (``viewer_field`` prefixes the lookups when
+    the profile is reached through a relation, e.g. ``"follower"`` on follows)."""
+    prefix = f"{viewer_field}__" if viewer_field else ""
+    if visibility == Visibility.COMPANY:
+        return Q(**{f"{prefix}status": ProfileStatus.EMPLOYEE})
+    if visibility == Visibility.NETWORK:
+        return Q(**{f"{prefix}status__in": ProfileStatus.values})
+    if visibility == Visibility.CONNECTIONS:
+        connected = Connection.objects.filter(profile_id=author_id).values("other_id")
+        return Q(**{f"{prefix}pk": author_id}) | Q(**{f"{prefix}pk__in": connected})
+    return Q(pk__in=[])
+
+
 def sees_internal_fields(viewer: Profile | None) -> bool:
     """Department, manager, office, work email and phone are for employees only."""
     return viewer is not None and viewer.status == ProfileStatus.EMPLOYEE

@@ -219,6 +219,9 @@ def connection_request_send(
         if pending is not None:
             return pending, False
         request = ConnectionRequest.objects.create(sender=sender, receiver=receiver, message=message)
+        _send_on_commit(
+            signals.connection_requested, request_id=request.pk, sender_id=sender.pk, receiver_id=receiver.pk
+        )
         return request, True
 
 
@@ -236,6 +239,12 @@ def connection_request_accept(*, request: ConnectionRequest, by: Profile) -> Con
         request.responded_at = timezone.now()
         request.save(update_fields=["status", "responded_at"])
         _connect(request.sender, request.receiver)
+        _send_on_commit(
+            signals.connection_accepted,
+            request_id=request.pk,
+            sender_id=request.sender_id,
+            receiver_id=request.receiver_id,
+        )
     return request
 
 

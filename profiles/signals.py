@@ -6,6 +6,8 @@ unmerging timelines); ``profiles`` itself knows nothing of the feed.
 
 * ``followed(follower_id, followee_id)`` / ``unfollowed(follower_id, followee_id)``
 * ``connected(profile_ids)`` / ``disconnected(profile_ids)`` — a pair of profile ids
+* ``connection_requested(request_id, sender_id, receiver_id)`` and
+  ``connection_accepted(request_id, sender_id, receiver_id)``
 """
 
 from django.dispatch import Signal
@@ -14,3 +16,5 @@ followed = Signal()
 unfollowed = Signal()
 connected = Signal()
 disconnected = Signal()
+connection_requested = Signal()  # request_id, sender_id, receiver_id
+connection_accepted = Signal()  # request_id, sender_id, receiver_id

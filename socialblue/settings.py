@@ -175,7 +175,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Fan-out has its own queue so a burst of posts never waits behind image work, and the
+# other way round. Exact names win over patterns.
+CELERY_TASK_ROUTES = {
+    "feed.tasks.redrive_stalled_fanouts": {"queue": "default"},
+    "feed.tasks.push_notification": {"queue": "default"},
+    "feed.tasks.*": {"queue": "fanout"},
+    "photos.tasks.*": {"queue": "media"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "redrive-stalled-fanouts": {"task": "feed.tasks.redrive_stalled_fanouts", "schedule": 60.0},
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -252,6 +262,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VisibilityEnum": "profiles.models.Visibility",
         "ProfileStatusEnum": "profiles.models.ProfileStatus",
+        "ReactionKindEnum": "feed.models.Reaction.Kind",
+        "NotificationKindEnum": "feed.models.Notification.Kind",
     },
 }
 
@@ -296,6 +308,14 @@ WEBSOCKET_ALLOWED_ORIGINS = env_list(
 )
 # A profile's last_active_at is written at most this often per person.
 LAST_ACTIVE_RESOLUTION_SECONDS = env_int("LAST_ACTIVE_RESOLUTION_SECONDS", 300)
+
+# The home feed (see feed/timelines.py and the README for the trade-offs).
+FEED_MAX_ITEMS = env_int("FEED_MAX_ITEMS", 800)
+FEED_ACTIVE_DAYS = env_int("FEED_ACTIVE_DAYS", 30)
+FEED_FANOUT_LIMIT = env_int("FEED_FANOUT_LIMIT", 10_000)
+FEED_FANOUT_CHUNK = env_int("FEED_FANOUT_CHUNK", 5_000)
+FEED_FOLLOW_MERGE = env_int("FEED_FOLLOW_MERGE", 200)
+FEED_RESUME_MAX = env_int("FEED_RESUME_MAX", 200)
 
 # --- Security (production) ------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

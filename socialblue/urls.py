@@ -9,6 +9,7 @@ from socialblue import health
 
 api_v1 = [
     path("", include("profiles.urls")),
+    path("", include("feed.urls")),
 ]
 
 urlpatterns = [

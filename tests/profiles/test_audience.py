@@ -3,7 +3,7 @@
 import pytest
 from django.db.models import F, Value
 
-from profiles.audience import can_see, visible_filter
+from profiles.audience import audience_filter, can_see, visible_filter
 from profiles.models import Profile, ProfileStatus
 from profiles.services import connection_request_accept, connection_request_send
 from tests.factories import make_person
@@ -73,6 +73,8 @@ def test_audience_rule(cast, visibility, who):
     expected = EXPECTED[visibility][who]
     assert can_see(viewer, author_id=author.pk, visibility=visibility) is expected
     assert seen_through_filter(viewer, author=author, visibility=visibility) is expected
+    in_audience = Profile.objects.filter(audience_filter(author_id=author.pk, visibility=visibility))
+    assert in_audience.filter(pk=viewer.pk).exists() is expected
 
 
 def test_an_alumnus_never_sees_company_content_not_even_their_own(olu):

@@ -15,7 +15,7 @@ from django.test import Client
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from feed.consumers import live_group
+from feed.live import live_group
 from socialblue.ws_auth import CLOSE_UNAUTHENTICATED
 from tests.live import http_json, websocket_url
 

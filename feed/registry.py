@@ -1,0 +1,61 @@
+"""How activities' objects are loaded and rendered, filled in by each app's ``ready()``.
+
+``feed`` never imports the apps that publish activities (photos, alumni); they register
+their object types here instead. ``feed`` registers ``post`` and ``profile`` itself.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from profiles.models import Profile
+
+# load(ids, viewer) -> {id: object} of the objects that exist and that the viewer may see.
+Loader = Callable[[list[int], Profile | None], dict[int, Any]]
+# render(object, context) -> the JSON-ready ``object`` of an activity, without type and id.
+Renderer = Callable[[Any, dict], dict]
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    name: str
+    load: Loader
+    render: Renderer
+
+
+_object_types: dict[str, ObjectType] = {}
+
+
+def register_object_type(name: str, *, load: Loader, render: Renderer) -> None:
+    _object_types[name] = ObjectType(name=name, load=load, render=render)
+
+
+def object_type(name: str) -> ObjectType | None:
+    return _object_types.get(name)
+
+
+@dataclass(frozen=True)
+class PostAttachments:
+    """What another app attaches to posts (photos): ``validate(author, ids)`` raises on ids the
+    author may not attach, ``attach(post, ids)`` stores them, and ``load(posts, viewer)``
+    returns ``{post_id: [rendered attachment, ...]}`` in one or two queries."""
+
+    field: str
+    validate: Callable[[Profile, list[int]], None]
+    attach: Callable[[Any, list[int]], None]
+    load: Callable[[Iterable[Any], Profile | None, Any], dict[int, list[dict]]]
+
+
+_post_attachments: dict[str, PostAttachments] = {}
+
+
+def register_post_attachments(attachments: PostAttachments) -> None:
+    _post_attachments[attachments.field] = attachments
+
+
+def post_attachments(field: str) -> PostAttachments | None:
+    return _post_attachments.get(field)
+
+
+def all_post_attachments() -> list[PostAttachments]:
+    return list(_post_attachments.values())
