@@ -4,11 +4,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from feed import selectors, services
+from feed import events, selectors, services
 from feed.rendering import render_items
 from feed.serializers import (
     ActivitySerializer,
@@ -192,3 +193,14 @@ class NotificationReadView(APIView):
         data.is_valid(raise_exception=True)
         services.notifications_mark_read(recipient=viewer, up_to=data.validated_data["up_to"])
         return Response({"unread_count": selectors.unread_count(viewer=viewer)})
+
+
+class EventSchemaView(APIView):
+    """The WebSocket events of ``/ws/feed/`` as JSON Schema (``feed/events.py``)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        return Response(events.document())

@@ -251,7 +251,9 @@ if DEBUG:
 SPECTACULAR_SETTINGS = {
     "TITLE": "SocialBlue API",
     "DESCRIPTION": "The REST API of SocialBlue, the employee social network. "
-    "Authenticate with `Authorization: Token <key>` (or `Bearer`) or a browser session.",
+    "Authenticate with `Authorization: Token <key>` (or `Bearer`) or a browser session. "
+    "Live updates: the WebSocket `/ws/feed/`, whose events are described as JSON Schema at "
+    "[/api/events.json](/api/events.json).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

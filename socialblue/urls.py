@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
+from feed.api import EventSchemaView
 from socialblue import health
 
 api_v1 = [
@@ -22,6 +23,7 @@ urlpatterns = [
         SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
         name="schema",
     ),
+    path("api/events.json", EventSchemaView.as_view(), name="api-events"),
     path(
         "api/docs/",
         SpectacularSwaggerView.as_view(

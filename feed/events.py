@@ -1,0 +1,111 @@
+"""The WebSocket events of ``/ws/feed/``, as JSON Schema: the one description of what the
+server sends and accepts. Served at ``/api/events.json`` beside the OpenAPI schema, and
+tests check every event a socket receives against it.
+"""
+
+PERSON = {
+    "type": "object",
+    "required": ["username", "display_name", "avatar", "status"],
+    "properties": {
+        "username": {"type": "string"},
+        "display_name": {"type": "string"},
+        "avatar": {"type": ["string", "null"]},
+        "status": {"enum": ["employee", "alumnus"]},
+    },
+}
+
+ACTIVITY = {
+    "type": "object",
+    "required": ["id", "verb", "actor", "object", "created_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "verb": {"type": "string"},
+        "actor": PERSON,
+        "object": {
+            "type": "object",
+            "required": ["type", "id"],
+            "properties": {"type": {"type": "string"}, "id": {"type": "integer"}},
+        },
+        "created_at": {"type": "string"},
+        "updated_at": {"type": "string"},
+    },
+}
+
+NOTIFICATION = {
+    "type": "object",
+    "required": ["id", "kind", "actor", "read", "created_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"enum": ["comment", "reaction", "mention", "connection_request", "connection_accepted"]},
+        "actor": PERSON,
+        "post": {"type": ["integer", "null"]},
+        "comment": {"type": ["integer", "null"]},
+        "connection_request": {"type": ["integer", "null"]},
+        "read": {"type": "boolean"},
+        "created_at": {"type": "string"},
+    },
+}
+
+
+def _event(name: str, description: str, **properties) -> dict:
+    return {
+        "description": description,
+        "type": "object",
+        "required": ["type", *properties],
+        "properties": {"type": {"const": name}, **properties},
+    }
+
+
+SERVER_EVENTS = {
+    "hello": _event("hello", "Sent once the socket is authenticated.", user={"type": "string"}),
+    "feed.activity": _event(
+        "feed.activity",
+        "An item entered the home feed (live, or replayed after `resume`).",
+        activity=ACTIVITY,
+    ),
+    "feed.removed": _event(
+        "feed.removed", "An item left the home feed (deleted, or no longer visible).", id={"type": "integer"}
+    ),
+    "notification": _event("notification", "A new notification.", notification=NOTIFICATION),
+    "resume.done": _event(
+        "resume.done", "The end of a replay; `last` is the newest activity id sent.", last={"type": "integer"}
+    ),
+    "pong": _event("pong", "The answer to `ping`."),
+    "error": _event(
+        "error", "A message the server could not use; the socket stays open.", detail={"type": "string"}
+    ),
+}
+
+CLIENT_MESSAGES = {
+    "ping": _event("ping", "Keep-alive; answered with `pong`."),
+    "resume": _event(
+        "resume",
+        "After a reconnect: replay what entered the feed after activity `after`, oldest first "
+        "(at most FEED_RESUME_MAX items), then `resume.done`.",
+        after={"type": "integer", "minimum": 0},
+    ),
+}
+
+CLOSE_CODES = {4401: "Not signed in (no valid token or session, or a session from a foreign origin)."}
+
+
+def document() -> dict:
+    """Everything a client needs to speak ``/ws/feed/``."""
+    return {
+        "path": "/ws/feed/",
+        "authentication": "`Authorization: Token <key>` (or Bearer) on the handshake, or the "
+        "session cookie from an allowed origin.",
+        "server_events": SERVER_EVENTS,
+        "client_messages": CLIENT_MESSAGES,
+        "close_codes": {str(code): text for code, text in CLOSE_CODES.items()},
+    }
+
+
+def validate_server_event(event: dict) -> None:
+    """Raise ``jsonschema.ValidationError`` unless ``event`` matches its documented schema."""
+    import jsonschema
+
+    schema = SERVER_EVENTS.get(event.get("type"))
+    if schema is None:
+        raise jsonschema.ValidationError(f"undocumented event type {event.get('type')!r}")
+    jsonschema.validate(event, schema)
