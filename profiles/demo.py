@@ -3,18 +3,22 @@ names, titles, skills and generated avatars, and a clustered social graph (team-
 manager chains connected, cross-team friends, many following the CEO and the company news).
 
 Everything is planned in Python from one seed, so the same seed gives the same company, and
-then written in one transaction with bulk inserts, so that tens of thousands of people take
-seconds. ``manage.py seed_demo`` is the entry point.
+then written in one transaction with bulk inserts: a demo of a few hundred people takes
+seconds, a benchmark company of fifty thousand a minute or two. ``manage.py seed_demo`` is
+the entry point.
 """
 
+import contextlib
 import functools
+import gc
+import itertools
 import math
 import random
 import re
 import unicodedata
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from io import BytesIO
@@ -51,17 +55,19 @@ HR_GROUP = "HR officers"
 DEFAULT_EMPLOYEES = 300
 DEFAULT_AVATARS = 400
 DEFAULT_SEED = 1
-# Moderate batches: SQLite allows a limited number of variables per statement.
-BATCH_SIZE = 500
+# Rows per INSERT. PostgreSQL takes each batch as a few arrays (UNNEST); on SQLite, Django
+# lowers it to fit the limit on variables per statement.
+BATCH_SIZE = 2000
 
 ALUMNI_SHARE = 0.05
 AVATAR_SHARE = 0.85
 LOCAL_NAME_SHARE = 0.8
+NAME_POOL_SIZE = 400
 SAME_OFFICE_AS_MANAGER = 0.65
-TEAM_MATES_CONNECTED = 0.8
-SKIP_LEVEL_CONNECTED = 0.25
-FRIENDS_WEIGHTS = (25, 30, 25, 12, 8)  # chances of 0, 1, 2, 3, 4 cross-team friends
-ONE_WAY_FOLLOWS_WEIGHTS = (40, 30, 20, 10)  # chances of 0, 1, 2, 3 extra one-way follows
+TEAM_MATES_CONNECTED = 0.7
+SKIP_LEVEL_CONNECTED = 0.15
+FRIENDS_WEIGHTS = (40, 35, 15, 7, 3)  # chances of 0, 1, 2, 3, 4 cross-team friends
+ONE_WAY_FOLLOWS_WEIGHTS = (55, 30, 12, 3)  # chances of 0, 1, 2, 3 extra one-way follows
 
 
 # --- The company's shape ----------------------------------------------------------------------
@@ -307,11 +313,6 @@ DEMO_EMPLOYEE_DEPARTMENT = "platform"
 HR_DEPARTMENT = "people-operations"
 HR_OFFICER_TITLE = "HR Business Partner"
 NEWS_DEPARTMENT = "communications"
-_TOP_DEPARTMENT: dict[str, str] = {}
-for _spec in DEPARTMENTS:
-    _TOP_DEPARTMENT[_spec.slug] = (
-        _spec.slug if _spec.parent in (None, ROOT_DEPARTMENT) else _TOP_DEPARTMENT[_spec.parent]
-    )
 MIN_EMPLOYEES = len(DEPARTMENTS) + sum(1 for d in DEPARTMENTS if d.weight) + 5
 
 MANAGER_SKILLS = ("Leadership", "Mentoring", "Hiring", "Coaching")
@@ -395,9 +396,6 @@ class DemoCompany:
     password: str
     sign_ins: tuple[SignIn, ...]
 
-    def username_of(self, role: str) -> str:
-        return next(s.username for s in self.sign_ins if s.role == role)
-
 
 class DatabaseNotEmpty(Exception):
     """The demo company is only ever built into a database without people."""
@@ -429,8 +427,8 @@ class _Person:
     active_hours_ago: float = 0
     skills: list[str] = field(default_factory=list)
     alumnus: bool = False
-    account: bool = False  # the news account and the administrator: no hire date, no graph of their own
-    staff: bool = False
+    account: bool = False  # the news account or the administrator, not a person
+    admin: bool = False
     avatar_colour: tuple[int, int, int] | None = None
     avatar_initials: str = ""
 
@@ -441,10 +439,42 @@ def _how_many(rng: random.Random, weights: tuple[int, ...]) -> int:
 
 
 @functools.cache
+def skill_slug(name: str) -> str:
+    return slugify(name)
+
+
+@dataclass(frozen=True)
+class _NamePool:
+    female: tuple[str, ...]
+    male: tuple[str, ...]
+    last: tuple[str, ...]
+
+
+@functools.cache
 def _faker(locale: str) -> Faker:
     return Faker(locale)
 
 
+@functools.cache
+def _name_pool(locale: str, seed: int) -> _NamePool:
+    """Names of one locale drawn once from Faker, common names more often, so that picking
+    from the pool is cheap however many people are named."""
+    fake = _faker(locale)
+    fake.seed_instance(seed)
+    last: list[str] = []
+    while len(last) < NAME_POOL_SIZE:
+        name = fake.last_name()
+        # Some locales put a particle last ("Dussen van"); keep the plainer names.
+        if name.split()[-1][:1].isupper():
+            last.append(name)
+    return _NamePool(
+        female=tuple(fake.first_name_female() for _ in range(NAME_POOL_SIZE)),
+        male=tuple(fake.first_name_male() for _ in range(NAME_POOL_SIZE)),
+        last=tuple(last),
+    )
+
+
+@functools.lru_cache(maxsize=20_000)
 def ascii_name(text: str) -> str:
     """``text`` as lower-case ASCII letters, digits and hyphens, fit for a username part."""
     folded = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
@@ -466,7 +496,7 @@ class _Plan:
         self.connections: set[tuple[int, int]] = set()
         self.follows: set[tuple[int, int]] = set()
         self.requests: list[tuple[int, int, str]] = []
-        self.employees = employees
+        self.today = timezone.localdate()
 
         self._place_people(employees)
         self.cast = self._choose_cast()
@@ -552,20 +582,14 @@ class _Plan:
 
     def _name_people(self) -> None:
         locales = sorted({o.locale for o in OFFICES})
-        for offset, locale in enumerate(locales):
-            _faker(locale).seed_instance(self.seed * 1000 + offset)
+        pools = {locale: _name_pool(locale, self.seed * 1000 + n) for n, locale in enumerate(locales)}
         rng = self.rng
         for person in self.people:
             local = rng.random() < LOCAL_NAME_SHARE
-            fake = _faker(person.office.locale if local else rng.choice(locales))
+            pool = pools[person.office.locale if local else rng.choice(locales)]
             person.female = rng.random() < 0.5
-            person.first_name = fake.first_name_female() if person.female else fake.first_name_male()
-            person.last_name = fake.last_name()
-            for _ in range(5):
-                if person.last_name.split()[-1][:1].isupper():
-                    break
-                # Some locales put a particle last ("Dussen van"); draw a plainer name.
-                person.last_name = fake.last_name()
+            person.first_name = rng.choice(pool.female if person.female else pool.male)
+            person.last_name = rng.choice(pool.last)
             person.display_name = f"{person.first_name} {person.last_name}"
             person.username = self._username(person.first_name, person.last_name)
 
@@ -612,15 +636,15 @@ class _Plan:
     def _skills_for(self, person: _Person) -> list[str]:
         rng = self.rng
         pool = person.department.skills
-        skills = rng.sample(pool, k=rng.randint(min(2, len(pool)), min(5, len(pool))))
+        skills = rng.sample(pool, k=rng.randint(min(2, len(pool)), min(4, len(pool))))
         if person.height and rng.random() < 0.7:
             skills.append(rng.choice(MANAGER_SKILLS))
         if rng.random() < 0.3:
             skills.append(rng.choice(EXTRA_SKILLS))
         unique: dict[str, str] = {}
         for name in skills:
-            unique.setdefault(slugify(name), name)
-        return list(unique.values())
+            unique.setdefault(skill_slug(name), name)
+        return sorted(unique.values(), key=str.casefold)
 
     def _pronouns(self, female: bool) -> str:
         roll = self.rng.random()
@@ -634,7 +658,7 @@ class _Plan:
 
     def _bio(self, person: _Person) -> str:
         rng = self.rng
-        hired = timezone.localdate() - timedelta(days=person.hire_days_ago)
+        hired = self.today - timedelta(days=person.hire_days_ago)
         first = rng.choice(
             (
                 f"{person.title} in our {person.office.city} office.",
@@ -645,8 +669,8 @@ class _Plan:
         second = rng.choice(
             (
                 f"Before SocialBlue I worked {rng.choice(PREVIOUSLY)}.",
-                f"Ask me about {person.skills[0]}.",
-                f"Always up for a chat about {person.skills[-1]}.",
+                f"Ask me about {rng.choice(person.skills)}.",
+                f"Always up for a chat about {rng.choice(person.skills)}.",
             )
         )
         hobby = rng.choice(HOBBIES)
@@ -739,13 +763,17 @@ class _Plan:
             self.follows.add((a, b))
             self.follows.add((b, a))
         ceo = self.heads[ROOT_DEPARTMENT]
+        top_department: dict[str, str] = {}
+        for spec in DEPARTMENTS:
+            below_root = spec.parent in (None, ROOT_DEPARTMENT)
+            top_department[spec.slug] = spec.slug if below_root else top_department[spec.parent]
         everyone = len(self.people)
         for person in self.people:
             me = person.index
             if rng.random() < (0.4 if person.alumnus else 0.9):
                 self.follows.add((me, ceo))
             department = person.department
-            for slug, chance in ((_TOP_DEPARTMENT[department.slug], 0.6), (department.slug, 0.5)):
+            for slug, chance in ((top_department[department.slug], 0.6), (department.slug, 0.5)):
                 if rng.random() < chance:
                     self.follows.add((me, self.heads[slug]))
             for _ in range(_how_many(rng, ONE_WAY_FOLLOWS_WEIGHTS)):
@@ -805,7 +833,7 @@ class _Plan:
             if self.rng.random() < (0.3 if person.alumnus else 0.95):
                 self.follows.add((person.index, news.index))
 
-        admin = _Person(index=len(self.people), department=None, office=None, account=True, staff=True)
+        admin = _Person(index=len(self.people), department=None, office=None, account=True, admin=True)
         admin.username = self._username("admin", "")
         admin.first_name, admin.last_name = "Site", "Admin"
         admin.display_name = "Site Admin"
@@ -825,9 +853,9 @@ class _Plan:
     def _choose_avatars(self, limit: int) -> None:
         """Most people have an avatar (the cast always do), at most ``limit`` in all."""
         rng = self.rng
-        cast = [i for i in self.cast.values() if not self.people[i].staff]
+        cast = [i for i in self.cast.values() if not self.people[i].admin]
         in_cast = set(cast)
-        others = [p.index for p in self.people if p.index not in in_cast and not p.staff]
+        others = [p.index for p in self.people if p.index not in in_cast and not p.admin]
         rng.shuffle(others)
         wanted = cast + [i for i in others if rng.random() < AVATAR_SHARE]
         for index in wanted[:limit]:
@@ -860,6 +888,19 @@ def avatar_webp(initials: str, colour: tuple[int, int, int], size: int) -> bytes
 # --- Writing ----------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the build makes millions of small objects and no
+    cycles, and repeated full collections would only slow it down."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def database_has_people() -> bool:
     return Profile.objects.exists()
 
@@ -884,7 +925,7 @@ def build_demo_company(
     say = progress or (lambda message: None)
     stored: list[str] = []
     try:
-        with transaction.atomic():
+        with _collector_paused(), transaction.atomic():
             if database_has_people():
                 raise DatabaseNotEmpty("The database already has people.")
             User = get_user_model()
@@ -910,71 +951,40 @@ def _write(plan: _Plan, stored: list[str], say: Callable[[str], None]) -> DemoCo
 
     say("Creating users and profiles…")
     pk_of = _write_users(plan)
-    now = timezone.now()
-    today = timezone.localdate()
-    profiles = []
-    for person in plan.people:
-        manager = person.manager
-        profiles.append(
-            Profile(
-                user_id=pk_of[person.index],
-                display_name=person.display_name,
-                headline=person.headline,
-                bio=person.bio,
-                pronouns=person.pronouns,
-                location=person.location,
-                avatar=avatar_names.get(person.index, ""),
-                status=ProfileStatus.ALUMNUS if person.alumnus else ProfileStatus.EMPLOYEE,
-                # Alumni keep their connections but no longer belong to the organisation.
-                department_id=None
-                if person.alumnus or person.department is None
-                else departments[person.department.slug],
-                office_id=offices[person.office.slug] if person.office and not person.alumnus else None,
-                manager_id=pk_of[manager] if manager is not None and not person.alumnus else None,
-                work_phone="" if person.alumnus else person.work_phone,
-                hire_date=None if person.account else today - timedelta(days=person.hire_days_ago),
-                last_active_at=now - timedelta(hours=person.active_hours_ago),
-                search_text=search_text_for(
-                    display_name=person.display_name,
-                    username=person.username,
-                    headline=person.headline,
-                    skill_names=person.skills,
-                ),
-            )
-        )
-    Profile.objects.bulk_create(profiles, batch_size=BATCH_SIZE)
+    _bulk_insert(Profile, _profiles(plan, pk_of, departments, offices, avatar_names))
     Through = Profile.skills.through
-    Through.objects.bulk_create(
+    _bulk_insert(
+        Through,
         (
-            Through(profile_id=pk_of[person.index], skill_id=skill_ids[slugify(name)])
+            Through(profile_id=pk_of[person.index], skill_id=skill_ids[skill_slug(name)])
             for person in plan.people
             for name in person.skills
         ),
-        batch_size=BATCH_SIZE,
     )
 
     say("Connecting people…")
-    Connection.objects.bulk_create(
+    _bulk_insert(
+        Connection,
         (
             Connection(profile_id=pk_of[x], other_id=pk_of[y])
             for a, b in sorted(plan.connections)
             for x, y in ((a, b), (b, a))
         ),
-        batch_size=BATCH_SIZE,
         ignore_conflicts=True,
     )
-    Follow.objects.bulk_create(
+    _bulk_insert(
+        Follow,
         (Follow(follower_id=pk_of[a], followee_id=pk_of[b]) for a, b in sorted(plan.follows)),
-        batch_size=BATCH_SIZE,
         ignore_conflicts=True,
     )
-    ConnectionRequest.objects.bulk_create(
+    _bulk_insert(
+        ConnectionRequest,
         (
             ConnectionRequest(sender_id=pk_of[sender], receiver_id=pk_of[receiver], message=message)
             for sender, receiver, message in plan.requests
         ),
-        batch_size=BATCH_SIZE,
     )
+    say("Counting followers and connections…")
     _recount_graph()
     _make_hr_officer(pk_of[plan.cast["HR officer"]])
 
@@ -995,6 +1005,51 @@ def _write(plan: _Plan, stored: list[str], say: Callable[[str], None]) -> DemoCo
             for role, index in plan.cast.items()
         ),
     )
+
+
+def _bulk_insert(
+    model: type[models.Model], rows: Iterable[models.Model], *, ignore_conflicts: bool = False
+) -> None:
+    """Insert ``rows`` in batches, holding only a few batches in memory at a time."""
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, BATCH_SIZE * 10)):
+        model.objects.bulk_create(chunk, batch_size=BATCH_SIZE, ignore_conflicts=ignore_conflicts)
+
+
+def _profiles(
+    plan: _Plan,
+    pk_of: list[int],
+    departments: dict[str, int],
+    offices: dict[str, int],
+    avatar_names: dict[int, str],
+) -> Iterator[Profile]:
+    """The profile of every planned person, with the search text the directory matches."""
+    now = timezone.now()
+    for person in plan.people:
+        # Alumni keep their connections but no longer belong to the organisation.
+        inside = not person.alumnus
+        yield Profile(
+            user_id=pk_of[person.index],
+            display_name=person.display_name,
+            headline=person.headline,
+            bio=person.bio,
+            pronouns=person.pronouns,
+            location=person.location,
+            avatar=avatar_names.get(person.index, ""),
+            status=ProfileStatus.EMPLOYEE if inside else ProfileStatus.ALUMNUS,
+            department_id=departments[person.department.slug] if inside and person.department else None,
+            office_id=offices[person.office.slug] if inside and person.office else None,
+            manager_id=pk_of[person.manager] if inside and person.manager is not None else None,
+            work_phone=person.work_phone if inside else "",
+            hire_date=None if person.account else plan.today - timedelta(days=person.hire_days_ago),
+            last_active_at=now - timedelta(hours=person.active_hours_ago),
+            search_text=search_text_for(
+                display_name=person.display_name,
+                username=person.username,
+                headline=person.headline,
+                skill_names=person.skills,
+            ),
+        )
 
 
 def _write_departments() -> dict[str, int]:
@@ -1022,7 +1077,7 @@ def _write_skills(plan: _Plan) -> dict[str, int]:
     names: dict[str, str] = {}
     for person in plan.people:
         for name in person.skills:
-            names.setdefault(slugify(name), name)
+            names.setdefault(skill_slug(name), name)
     Skill.objects.bulk_create(
         [Skill(slug=slug, name=name) for slug, name in names.items()], ignore_conflicts=True
     )
@@ -1042,11 +1097,11 @@ def _store_avatars(plan: _Plan, stored: list[str]) -> dict[int, str]:
     return names
 
 
-def _write_users(plan: _Plan) -> dict[int, int]:
-    """Insert every planned user with the demo password (hashed once); returns index -> pk."""
+def _write_users(plan: _Plan) -> list[int]:
+    """Insert every planned user with the demo password (hashed once); returns their pks,
+    in the order of ``plan.people``."""
     User = get_user_model()
     password = make_password(DEMO_PASSWORD)
-    today = timezone.localdate()
     users = [
         User(
             username=person.username,
@@ -1054,22 +1109,24 @@ def _write_users(plan: _Plan) -> dict[int, int]:
             first_name=person.first_name,
             last_name=person.last_name,
             password=password,
-            is_staff=person.staff,
-            is_superuser=person.staff,
-            date_joined=datetime.combine(today - timedelta(days=person.hire_days_ago), time(9), tzinfo=UTC),
+            is_staff=person.admin,
+            is_superuser=person.admin,
+            date_joined=datetime.combine(
+                plan.today - timedelta(days=person.hire_days_ago), time(9), tzinfo=UTC
+            ),
         )
         for person in plan.people
     ]
     User.objects.bulk_create(users, batch_size=BATCH_SIZE)
     if all(user.pk is not None for user in users):
-        return {person.index: user.pk for person, user in zip(plan.people, users, strict=True)}
+        return [user.pk for user in users]
     # Databases that cannot return ids from a bulk insert: look them up by username.
     pk_by_username: dict[str, int] = {}
     usernames = [person.username for person in plan.people]
-    for start in range(0, len(usernames), BATCH_SIZE):
-        chunk = usernames[start : start + BATCH_SIZE]
+    for start in range(0, len(usernames), 500):
+        chunk = usernames[start : start + 500]
         pk_by_username.update(User.objects.filter(username__in=chunk).values_list("username", "pk"))
-    return {person.index: pk_by_username[person.username] for person in plan.people}
+    return [pk_by_username[person.username] for person in plan.people]
 
 
 def _count_of(model: type[models.Model], key: str) -> Coalesce:

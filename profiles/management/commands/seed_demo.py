@@ -1,0 +1,86 @@
+"""``manage.py seed_demo``: fill an empty database with a believable demo company."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from profiles import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a demo company (departments, offices, people, avatars, follows and connections) "
+        "into a database that has no people yet, and print the demo sign-ins."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--employees",
+            type=int,
+            default=demo.DEFAULT_EMPLOYEES,
+            help=f"People in the company, alumni included (default {demo.DEFAULT_EMPLOYEES}, "
+            f"at least {demo.MIN_EMPLOYEES}).",
+        )
+        parser.add_argument(
+            "--avatars",
+            type=int,
+            default=demo.DEFAULT_AVATARS,
+            help=f"Draw avatars for at most this many people (default {demo.DEFAULT_AVATARS}).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=demo.DEFAULT_SEED,
+            help="The same seed builds the same company (default %(default)s).",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing, successfully, if the database already has people.",
+        )
+
+    def handle(self, *args, employees: int, avatars: int, seed: int, if_empty: bool, **options) -> None:
+        self.verbosity = options["verbosity"]
+        if employees < demo.MIN_EMPLOYEES:
+            raise CommandError(f"--employees must be at least {demo.MIN_EMPLOYEES}.")
+        if avatars < 0:
+            raise CommandError("--avatars cannot be negative.")
+        if if_empty and demo.database_has_people():
+            self.stdout.write("The database already has people; seed_demo left it as it is.")
+            return
+        started = time.monotonic()
+        try:
+            company = demo.build_demo_company(
+                employees=employees, avatars=avatars, seed=seed, progress=self._progress
+            )
+        except demo.DatabaseNotEmpty as error:
+            raise CommandError(
+                "The database already has people: seed_demo builds a company into an empty database "
+                "(pass --if-empty to skip quietly)."
+            ) from error
+        self._report(company, time.monotonic() - started)
+
+    def _progress(self, message: str) -> None:
+        if self.verbosity >= 2:
+            self.stdout.write(message)
+
+    def _report(self, company: demo.DemoCompany, seconds: float) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Built a demo company in {seconds:.1f} s: {company.people:,} people "
+                f"({company.alumni:,} alumni) in {company.departments} departments and "
+                f"{company.offices} offices in {company.countries} countries; "
+                f"{company.connections:,} connections, {company.follows:,} follows, "
+                f"{company.pending_requests:,} pending connection requests, {company.avatars:,} avatars."
+            )
+        )
+        rows = [("role", "username", "name")] + [
+            (s.role, s.username, s.display_name) for s in company.sign_ins
+        ]
+        widths = [max(len(row[column]) for row in rows) for column in range(3)]
+        rows.insert(1, tuple("-" * width for width in widths))
+        self.stdout.write("")
+        self.stdout.write(f"Demo sign-ins (every account's password is: {company.password})")
+        for row in rows:
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            self.stdout.write(("  " + "  ".join(cells)).rstrip())
