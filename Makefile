@@ -22,7 +22,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "SocialBlue: http://$(HOST):$(PORT)/  API docs: http://$(HOST):$(PORT)/api/docs/"
-	$(BIN)/uvicorn socialblue.asgi:application --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn socialblue.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 ## The whole suite against real PostgreSQL and Redis.
 test: install
