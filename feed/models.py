@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Profile, Visibility
@@ -17,7 +18,7 @@ class Post(models.Model):
     author = models.ForeignKey(Profile, related_name="posts", on_delete=models.CASCADE)
     body = models.TextField(max_length=POST_MAX_CHARS)
     visibility = models.CharField(max_length=12, choices=Visibility.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     # Kept by the comment and reaction services, so that a list of posts counts nothing.
     comment_count = models.PositiveIntegerField(default=0)
@@ -34,7 +35,7 @@ class Comment(models.Model):
     post = models.ForeignKey(Post, related_name="comments", on_delete=models.CASCADE)
     author = models.ForeignKey(Profile, related_name="comments", on_delete=models.CASCADE)
     body = models.TextField(max_length=COMMENT_MAX_CHARS)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["post", "id"], name="comment_post_order")]
@@ -75,8 +76,8 @@ class Activity(models.Model):
     object_type = models.CharField(max_length=40)
     object_id = models.BigIntegerField()
     visibility = models.CharField(max_length=12, choices=Visibility.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
     fanned_out_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 

@@ -46,7 +46,11 @@ def _check_visibility(author: Profile, visibility: str) -> str:
 
 
 def _schedule(task, *args) -> None:
-    transaction.on_commit(lambda: task.delay(*args))
+    # Robust: once the transaction has committed, a broker outage must not turn the request
+    # into a 500 (the write is stored; the client would retry and write it twice). What was
+    # not queued is caught up: stalled fan-outs are re-driven, and the read path filters
+    # removed or hidden items anyway.
+    transaction.on_commit(lambda: task.delay(*args), robust=True)
 
 
 # --- Activities (also used by other apps) ---------------------------------------------------
@@ -73,6 +77,7 @@ def activity_update(*, activity: Activity, visibility: str | None = None) -> Act
     changed = visibility is not None and visibility != activity.visibility
     if changed:
         activity.visibility = visibility
+    activity.updated_at = timezone.now()
     activity.save(update_fields=["visibility", "updated_at"])
     if changed:
         _schedule(tasks.refan, activity.pk)
@@ -251,7 +256,7 @@ def notify(
         comment=comment,
         connection_request_id=connection_request_id,
     )
-    transaction.on_commit(lambda: tasks.push_notification.delay(notification.pk))
+    _schedule(tasks.push_notification, notification.pk)
     return notification
 
 

@@ -1,15 +1,20 @@
-"""``manage.py seed_demo``: fill an empty database with a believable demo company."""
+"""``manage.py seed_demo``: fill an empty database with a believable demo company.
+
+It lives in the project package because it draws on every app: the people and their graph
+(``profiles.demo``), then their posts (``feed.demo``)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from feed import demo as feed_demo
 from profiles import demo
 
 
 class Command(BaseCommand):
     help = (
-        "Build a demo company (departments, offices, people, avatars, follows and connections) "
+        "Build a demo company (departments, offices, people, avatars, follows and connections, "
+        "posts with comments and likes) "
         "into a database that has no people yet, and print the demo sign-ins."
     )
 
@@ -58,20 +63,22 @@ class Command(BaseCommand):
                 "The database already has people: seed_demo builds a company into an empty database "
                 "(pass --if-empty to skip quietly)."
             ) from error
-        self._report(company, time.monotonic() - started)
+        posts = feed_demo.build_demo_posts(seed=seed)
+        self._report(company, posts, time.monotonic() - started)
 
     def _progress(self, message: str) -> None:
         if self.verbosity >= 2:
             self.stdout.write(message)
 
-    def _report(self, company: demo.DemoCompany, seconds: float) -> None:
+    def _report(self, company: demo.DemoCompany, posts: int, seconds: float) -> None:
         self.stdout.write(
             self.style.SUCCESS(
                 f"Built a demo company in {seconds:.1f} s: {company.people:,} people "
                 f"({company.alumni:,} alumni) in {company.departments} departments and "
                 f"{company.offices} offices in {company.countries} countries; "
                 f"{company.connections:,} connections, {company.follows:,} follows, "
-                f"{company.pending_requests:,} pending connection requests, {company.avatars:,} avatars."
+                f"{company.pending_requests:,} pending connection requests, {company.avatars:,} avatars, "
+                f"{posts:,} posts."
             )
         )
         rows = [("role", "username", "name")] + [

@@ -1,0 +1,130 @@
+"""Demo posts for the demo company: status updates over the last weeks, with comments and
+likes from colleagues, written with bulk inserts. Called by ``manage.py seed_demo`` after the
+people exist."""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from feed.models import Activity, Comment, Post, Reaction
+from feed.services import POST_VERB, default_visibility
+from profiles.audience import visibilities_for
+from profiles.models import Connection, Follow, Profile, ProfileStatus, Visibility
+
+UPDATES = (
+    "Shipped the new onboarding flow today. Thanks to everyone who reviewed it!",
+    "Looking for volunteers for the charity run next month — who's in?",
+    "Great offsite with the team this week. Lots of ideas for next quarter.",
+    "We're hiring! Ping me if you know someone who'd love working on {topic}.",
+    "Wrote up what we learned migrating to {topic}: link in the wiki.",
+    "Coffee chat anyone? I'm in the office all week.",
+    "Huge thanks to @{colleague} for jumping in on the incident last night.",
+    "Welcome aboard, @{colleague}! Glad to have you on the team.",
+    "First week done. Everyone has been so welcoming!",
+    "Our quarterly review is up: https://intranet.example/reviews — feedback welcome.",
+    "Reminder: the {topic} brown-bag session is tomorrow at noon.",
+    "Proud of this team: customer satisfaction up again this month.",
+    "Anyone have recommendations for a good book on {topic}?",
+)
+ALUMNI_UPDATES = (
+    "Started a new role this month — still miss the old team!",
+    "Happy to chat with anyone curious about moving into {topic}.",
+    "Ten years ago today I joined the company. Fond memories.",
+)
+COMMENTS = (
+    "Congratulations!",
+    "Great work 👏",
+    "Count me in.",
+    "Thanks for sharing this.",
+    "Love it!",
+    "Let's grab a coffee and talk about it.",
+)
+TOPICS = ("PostgreSQL", "design systems", "Kubernetes", "accessibility", "pricing", "data science", "Go")
+
+
+def build_demo_posts(*, seed: int, posts_per_person: float = 1.5, days: int = 30) -> int:
+    """Write demo posts (and their activities, comments and likes). Returns how many."""
+    rng = random.Random(seed)
+    people = list(Profile.objects.select_related("user").order_by("pk"))
+    if not people:
+        return 0
+    by_pk = {p.pk: p for p in people}
+    followers: dict[int, list[int]] = {}
+    for follower_id, followee_id in Follow.objects.values_list("follower_id", "followee_id"):
+        followers.setdefault(followee_id, []).append(follower_id)
+    connections: dict[int, list[int]] = {}
+    for profile_id, other_id in Connection.objects.values_list("profile_id", "other_id"):
+        connections.setdefault(profile_id, []).append(other_id)
+
+    now = timezone.now()
+    drafts = []
+    for person in people:
+        for _ in range(int(posts_per_person * 2 * rng.random() + 0.5)):
+            alumnus = person.status == ProfileStatus.ALUMNUS
+            template = rng.choice(ALUMNI_UPDATES if alumnus else UPDATES)
+            colleague = by_pk.get(rng.choice(connections.get(person.pk) or [person.pk]))
+            body = template.format(topic=rng.choice(TOPICS), colleague=colleague.user.username)
+            visibility = default_visibility(person)
+            if rng.random() < 0.2:
+                visibility = rng.choice([Visibility.NETWORK, Visibility.CONNECTIONS])
+            at = now - timedelta(seconds=rng.randint(60, days * 24 * 3600))
+            drafts.append((at, person, body, visibility))
+    drafts.sort(key=lambda draft: draft[0])
+
+    posts = [
+        Post(author=person, body=body, visibility=visibility, created_at=at)
+        for at, person, body, visibility in drafts
+    ]
+    reactions, comments = [], []
+    for post in posts:
+        audience = [
+            by_pk[i]
+            for i in followers.get(post.author_id, [])
+            if _sees(by_pk[i], post, connections.get(post.author_id, ()))
+        ]
+        fans = rng.sample(audience, min(len(audience), rng.randint(0, 6)))
+        talkers = rng.sample(audience, min(len(audience), rng.randint(0, 2)))
+        post.reaction_count, post.comment_count = len(fans), len(talkers)
+        reactions += [Reaction(post=post, person=fan, created_at=post.created_at) for fan in fans]
+        comments += [
+            Comment(
+                post=post,
+                author=p,
+                body=rng.choice(COMMENTS),
+                created_at=post.created_at + timedelta(minutes=5),
+            )
+            for p in talkers
+        ]
+    with transaction.atomic():
+        # Oldest first: activity ids are allocated in time order.
+        Post.objects.bulk_create(posts, batch_size=1000)
+        Activity.objects.bulk_create(
+            [
+                Activity(
+                    actor=post.author,
+                    verb=POST_VERB,
+                    object_type="post",
+                    object_id=post.pk,
+                    visibility=post.visibility,
+                    created_at=post.created_at,
+                    updated_at=post.created_at,
+                    fanned_out_at=now,
+                )
+                for post in posts
+            ],
+            batch_size=1000,
+        )
+        for row in (*reactions, *comments):
+            row.post_id = row.post.pk
+        Reaction.objects.bulk_create(reactions, batch_size=1000)
+        Comment.objects.bulk_create(comments, batch_size=1000)
+    return len(posts)
+
+
+def _sees(viewer: Profile, post: Post, authors_connections) -> bool:
+    """The audience rule of ``profiles.audience.can_see``, on the graph already in memory."""
+    if post.visibility in visibilities_for(viewer):
+        return True
+    return post.visibility == Visibility.CONNECTIONS and viewer.pk in authors_connections
