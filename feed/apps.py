@@ -8,7 +8,7 @@ class FeedConfig(AppConfig):
         from feed import objects, receivers, registry, selectors
         from profiles.api import register_me_field
 
-        registry.register_object_type("post", load=objects.load_posts, render=objects.render_post)
-        registry.register_object_type("profile", load=objects.load_profiles, render=objects.render_profile)
+        registry.register_object_type("post", load=objects.load_posts, render=objects.render_posts)
+        registry.register_object_type("profile", load=objects.load_profiles, render=objects.render_profiles)
         receivers.connect()
         register_me_field("unread_count", lambda viewer: selectors.unread_count(viewer=viewer))

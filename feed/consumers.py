@@ -67,6 +67,13 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         await sync_to_async(presence.disconnected, thread_sensitive=False)(self.profile_id)
         await self.channel_layer.group_discard(live_group(self.profile_id), self.channel_name)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if not text_data:
+            # An empty or binary frame is no JSON either: answered, not a crashed socket.
+            await self.send_json({"type": "error", "detail": "Messages are JSON text."})
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
+
     @classmethod
     async def decode_json(cls, text_data):
         try:

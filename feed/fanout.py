@@ -104,13 +104,22 @@ def fan_out(activity_id: int, *, dispatch_chunk=None) -> None:
     if is_high_follower(activity.actor):
         # Not written anywhere: followers merge it when they read. Online followers still
         # hear about it at once.
+        Activity.objects.filter(pk=activity.pk).update(merged_on_read=True)
         _push_to_online_followers(activity, payload)
     else:
-        for index, chunk in enumerate(audience_chunks(activity)):
-            if index and dispatch_chunk is not None:
-                dispatch_chunk(activity.pk, chunk)
+        # Hand every chunk but the first to other workers before writing the first here, so
+        # they all start at once.
+        first = None
+        for chunk in audience_chunks(activity):
+            if first is None or dispatch_chunk is None:
+                if first is None:
+                    first = chunk
+                else:
+                    fan_out_chunk(activity.pk, chunk, activity=activity, payload=payload)
             else:
-                fan_out_chunk(activity.pk, chunk, activity=activity, payload=payload)
+                dispatch_chunk(activity.pk, chunk)
+        if first is not None:
+            fan_out_chunk(activity.pk, first, activity=activity, payload=payload)
     Activity.objects.filter(pk=activity.pk, fanned_out_at__isnull=True).update(fanned_out_at=timezone.now())
 
 
@@ -218,7 +227,7 @@ def rebuild_timeline(profile_id: int) -> None:
     try:
         if profile is None:
             return
-        queryset = feed_queryset(profile, include_high_follower=False)
+        queryset = feed_queryset(profile, include_merged=False)
         ids = list(queryset.order_by("-id").values_list("pk", flat=True)[: settings.FEED_MAX_ITEMS + 1])
         timelines.replace(profile_id, ids)
         # Activities fanned out while we read found no timeline and skipped it: catch up.

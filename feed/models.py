@@ -66,7 +66,8 @@ class Activity(models.Model):
     Ids are allocated in time order, so an id is the activity's Redis score and the feed's
     cursor. ``visibility`` follows the object's (a post's, an album's) and decides who may
     see the activity. ``fanned_out_at`` is set once the fan-out has written it into every
-    timeline; a periodic task re-drives the ones that stalled. A removed activity keeps its
+    timeline (or marked ``merged_on_read``); a periodic task re-drives the ones that stalled.
+    A removed activity keeps its
     row with ``removed_at`` set, so that a late fan-out can tell it must not write it.
     """
 
@@ -79,6 +80,9 @@ class Activity(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     fanned_out_at = models.DateTimeField(null=True, blank=True)
+    # Its actor had more than FEED_FANOUT_LIMIT followers when it was fanned out: it is in no
+    # follower's timeline, and every follower's feed merges it when read.
+    merged_on_read = models.BooleanField(default=False)
     removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -86,6 +90,7 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["actor", "-id"], name="activity_actor_newest"),
             models.Index(fields=["object_type", "object_id"], name="activity_object"),
+            models.Index(fields=["-id"], condition=Q(merged_on_read=True), name="activity_merged_on_read"),
             models.Index(
                 fields=["created_at"],
                 condition=Q(fanned_out_at__isnull=True, removed_at__isnull=True),

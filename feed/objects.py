@@ -10,15 +10,11 @@ def load_posts(ids: list[int], viewer) -> dict:
     return {post.pk: post for post in visible_posts(viewer).filter(pk__in=ids)}
 
 
-def render_post(post, context: dict) -> dict:
-    # Attachments are loaded once for every post of the page.
-    if "post_context" not in context:
-        context["post_context"] = post_context(
-            context["objects"]["post"], context["viewer"], context["request"]
-        )
-    data = PostSerializer(post, context=context["post_context"]).data
-    data.pop("id")
-    return {"post": data}
+def render_posts(posts: list, context: dict) -> list[dict]:
+    rendered = PostSerializer(
+        posts, many=True, context=post_context(posts, context["viewer"], context["request"])
+    )
+    return [{"post": {key: value for key, value in data.items() if key != "id"}} for data in rendered.data]
 
 
 def load_profiles(ids: list[int], viewer) -> dict:
@@ -27,7 +23,8 @@ def load_profiles(ids: list[int], viewer) -> dict:
     return {p.pk: p for p in profile_queryset().filter(pk__in=ids)}
 
 
-def render_profile(profile, context: dict) -> dict:
-    data = PersonSerializer(profile, context=context).data
-    data["headline"] = profile.headline
-    return {"profile": data}
+def render_profiles(profiles: list, context: dict) -> list[dict]:
+    people = PersonSerializer(profiles, many=True, context=context).data
+    return [
+        {"profile": {**person, "headline": p.headline}} for person, p in zip(people, profiles, strict=True)
+    ]

@@ -12,8 +12,9 @@ from profiles.models import Profile
 
 # load(ids, viewer) -> {id: object} of the objects that exist and that the viewer may see.
 Loader = Callable[[list[int], Profile | None], dict[int, Any]]
-# render(object, context) -> the JSON-ready ``object`` of an activity, without type and id.
-Renderer = Callable[[Any, dict], dict]
+# render(objects, context) -> for each object, the JSON-ready ``object`` of its activity
+# (without type and id), in one pass for the whole page.
+Renderer = Callable[[list[Any], dict], list[dict]]
 
 
 @dataclass(frozen=True)

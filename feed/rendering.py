@@ -5,27 +5,32 @@ from feed.selectors import FeedItem, hydrate
 from feed.serializers import PersonSerializer
 
 
+def _timestamp(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
 def render_items(items: list[FeedItem], *, viewer, request=None) -> list[dict]:
-    """Render hydrated feed items; each object through its type's registered renderer."""
-    by_type: dict[str, list] = {}
+    """Render hydrated feed items: each object type, and the actors, in one pass per page."""
+    context = {"request": request, "viewer": viewer}
+    by_type: dict[str, list[FeedItem]] = {}
     for item in items:
-        by_type.setdefault(item.activity.object_type, []).append(item.object)
-    context = {"request": request, "viewer": viewer, "objects": by_type}
-    rendered = []
-    for item in items:
-        activity = item.activity
-        body = registry.object_type(activity.object_type).render(item.object, context)
-        rendered.append(
-            {
-                "id": activity.pk,
-                "verb": activity.verb,
-                "actor": PersonSerializer(activity.actor, context=context).data,
-                "object": {"type": activity.object_type, "id": activity.object_id, **body},
-                "created_at": activity.created_at.isoformat().replace("+00:00", "Z"),
-                "updated_at": activity.updated_at.isoformat().replace("+00:00", "Z"),
-            }
-        )
-    return rendered
+        by_type.setdefault(item.activity.object_type, []).append(item)
+    bodies: dict[int, dict] = {}
+    for type_name, typed in by_type.items():
+        rendered = registry.object_type(type_name).render([item.object for item in typed], context)
+        bodies.update({id(item): body for item, body in zip(typed, rendered, strict=True)})
+    actors = PersonSerializer([item.activity.actor for item in items], many=True, context=context).data
+    return [
+        {
+            "id": item.activity.pk,
+            "verb": item.activity.verb,
+            "actor": actor,
+            "object": {"type": item.activity.object_type, "id": item.activity.object_id, **bodies[id(item)]},
+            "created_at": _timestamp(item.activity.created_at),
+            "updated_at": _timestamp(item.activity.updated_at),
+        }
+        for item, actor in zip(items, actors, strict=True)
+    ]
 
 
 def render_activities(activities, *, viewer, request=None) -> list[dict]:

@@ -8,7 +8,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from feed import registry, timelines
@@ -72,24 +71,19 @@ def post_comments(*, post: Post) -> QuerySet[Comment]:
 # --- Activities -----------------------------------------------------------------------------
 
 
-def high_follower_ids() -> QuerySet:
-    return Profile.objects.filter(follower_count__gt=settings.FEED_FANOUT_LIMIT).values("pk")
-
-
-def feed_queryset(viewer: Profile, *, include_high_follower: bool = True) -> QuerySet[Activity]:
+def feed_queryset(viewer: Profile, *, include_merged: bool = True) -> QuerySet[Activity]:
     """The home feed, as the database defines it: the viewer's own activities and those of
     the people they follow, that the viewer may see, not removed.
 
-    ``include_high_follower=False`` leaves out authors who are merged on read (the part a
-    Redis timeline holds).
+    ``include_merged=False`` leaves out the activities merged on read (those of
+    high-follower authors): the part a Redis timeline holds.
     """
-    followees = Follow.objects.filter(follower=viewer)
-    if not include_high_follower:
-        followees = followees.exclude(followee_id__in=high_follower_ids())
-    return (
-        Activity.objects.filter(removed_at__isnull=True)
-        .filter(Q(actor_id=viewer.pk) | Q(actor_id__in=followees.values("followee_id")))
-        .filter(visible_filter(viewer, author_field="actor"))
+    followees = Follow.objects.filter(follower=viewer).values("followee_id")
+    queryset = Activity.objects.filter(removed_at__isnull=True)
+    if not include_merged:
+        queryset = queryset.filter(merged_on_read=False)
+    return queryset.filter(Q(actor_id=viewer.pk) | Q(actor_id__in=followees)).filter(
+        visible_filter(viewer, author_field="actor")
     )
 
 
@@ -151,17 +145,20 @@ def _request_rebuild(viewer: Profile) -> None:
     from feed import tasks
 
     if timelines.claim_rebuild(viewer.pk):
+        if timelines.exists(viewer.pk):
+            # Rebuilt by another reader between our read and our claim: once is enough.
+            timelines.release_rebuild(viewer.pk)
+            return
         tasks.rebuild_timeline.delay(viewer.pk)
 
 
 def _redis_page(viewer: Profile, *, cursor: int | None, limit: int) -> FeedPage | None:
     """None when the viewer has no timeline (a rebuild is then requested)."""
     queryset = feed_queryset(viewer)
-    big_followees = list(
-        Follow.objects.filter(follower=viewer, followee_id__in=high_follower_ids()).values_list(
-            "followee_id", flat=True
-        )
-    )
+    # High-follower authors are not fanned out: their activities are merged here.
+    merged_on_read = Activity.objects.filter(
+        merged_on_read=True, actor_id__in=Follow.objects.filter(follower=viewer).values("followee_id")
+    ).order_by("-id")
     items: list[FeedItem] = []
     before = cursor
     while len(items) < limit:
@@ -173,12 +170,10 @@ def _redis_page(viewer: Profile, *, cursor: int | None, limit: int) -> FeedPage 
                 return None
             result = ([], before or 1)  # dropped while we read: the database has the rest
         ids, floor = result
-        if big_followees:
-            # High-follower authors are not fanned out: merge their activities here.
-            merged = Activity.objects.filter(actor_id__in=big_followees, id__gt=floor).order_by("-id")
-            if before:
-                merged = merged.filter(id__lt=before)
-            ids = sorted(set(ids) | set(merged.values_list("pk", flat=True)[:want]), reverse=True)[:want]
+        merged = merged_on_read.filter(id__gt=floor)
+        if before:
+            merged = merged.filter(id__lt=before)
+        ids = sorted(set(ids) | set(merged.values_list("pk", flat=True)[:want]), reverse=True)[:want]
         if not ids:
             if floor:
                 # The timeline is complete above its floor only; older items come from the

@@ -42,18 +42,19 @@ _ADD_SCRIPT = """
 local score = redis.call('ZSCORE', KEYS[1], 'floor')
 if not score then return 0 end
 local floor = -tonumber(score)
+local was = floor
 local raise = tonumber(ARGV[2])
 if raise > floor then floor = raise end
 for i = 3, #ARGV do
   local id = tonumber(ARGV[i])
   if id > floor then redis.call('ZADD', KEYS[1], id, ARGV[i]) end
 end
-local removed = redis.call('ZREMRANGEBYRANK', KEYS[1], 1, -(tonumber(ARGV[1]) + 2))
+local removed = redis.call('ZREMRANGEBYRANK', KEYS[1], 1, -(tonumber(ARGV[1]) + 1))
 if removed > 0 then
   local oldest = redis.call('ZRANGE', KEYS[1], 1, 1, 'WITHSCORES')
   if oldest[2] and tonumber(oldest[2]) - 1 > floor then floor = tonumber(oldest[2]) - 1 end
 end
-redis.call('ZADD', KEYS[1], -floor, 'floor')
+if floor ~= was then redis.call('ZADD', KEYS[1], -floor, 'floor') end
 return 1
 """
 

@@ -141,7 +141,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "sb:asgi", "capacity": 1000, "expiry": 60},
+            "CONFIG": {
+                # channels_redis waits up to 5 s in a blocking pop; redis-py's own default socket
+                # timeout is also 5 s, which would kill idle consumers. Give the pop room.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                "prefix": "sb:asgi",
+                "capacity": 1000,
+                "expiry": 60,
+            },
         }
     }
 else:
