@@ -17,6 +17,12 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 install: $(BIN)/.installed
 
+# The benchmark's extras (django-activity-stream, the peer it is compared with) stay out of
+# the product's environment until `make bench` asks for them.
+$(BIN)/.bench-installed: requirements-bench.lock $(BIN)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r requirements-bench.lock
+	touch $@
+
 ## Serve the demo company on the embedded default (SQLite, no Redis, tasks inline).
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -36,7 +42,8 @@ lint: install
 schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/schema.yml
 
-bench: install
+## Benchmarks (bench/): prints a table, writes bench/results.md and bench/results.json.
+bench: $(BIN)/.bench-installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python -m bench
 
