@@ -28,7 +28,9 @@ MAX_SKILLS = 30
 
 
 def _send_on_commit(signal, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=Profile, **kwargs))
+    # robust: the graph change is committed; a failing receiver (the broker away) must not
+    # turn it into an error for the person who made it.
+    transaction.on_commit(lambda: signal.send(sender=Profile, **kwargs), robust=True)
 
 
 # --- Profiles -------------------------------------------------------------------------------

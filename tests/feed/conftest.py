@@ -8,9 +8,12 @@ from django.conf import settings
 
 from socialblue.celery import app as celery_app
 
+# The real server, even while a test points settings.REDIS_URL somewhere unreachable.
+REAL_REDIS_URL = settings.REDIS_URL
+
 
 def _clear_feed_keys() -> None:
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis.Redis.from_url(REAL_REDIS_URL)
     keys = list(client.scan_iter(match="feed:*", count=1000))
     if keys:
         client.delete(*keys)
@@ -35,6 +38,32 @@ def eager_tasks():
 
 @pytest.fixture
 def redis_client():
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis.Redis.from_url(REAL_REDIS_URL)
     yield client
     client.close()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): ...`` — run what the block schedules with ``on_commit`` when it
+    ends, as a commit would (for tests inside a rolled-back test transaction)."""
+
+    def block():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return block
+
+
+@pytest.fixture
+def tasks_run():
+    """The names of the Celery tasks that ran in this process during the test, in order."""
+    from celery.signals import task_prerun
+
+    names: list[str] = []
+
+    def record(sender=None, **kwargs):
+        names.append(sender.name)
+
+    task_prerun.connect(record, weak=False)
+    yield names
+    task_prerun.disconnect(record)

@@ -77,7 +77,9 @@ def test_live_events_travel_through_redis_not_process_memory():
     # Several server processes share one Redis: an in-memory layer would reach only the
     # sockets of the process that sent the event.
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] == [settings.REDIS_URL]
+    assert [host["address"] for host in settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]] == [
+        settings.REDIS_URL
+    ]
 
 
 async def test_phone_with_token_and_no_origin_is_welcomed(live_asgi, ana_token):
@@ -160,3 +162,13 @@ async def test_ping_is_answered_with_pong(live_asgi, ana_token):
         await receive_json(ws)  # hello
         await ws.send(json.dumps({"type": "ping"}))
         assert await receive_json(ws) == {"type": "pong"}
+
+
+async def test_a_quiet_socket_still_receives_events_after_a_long_silence(live_asgi, ana, ana_token):
+    # The channel layer's blocking read waits 5 s at a time; a Redis socket timeout of the
+    # same length used to kill quiet consumers (and drop their sockets) right there.
+    async with feed_socket(live_asgi, headers={"Authorization": f"Token {ana_token}"}) as ws:
+        await receive_json(ws)  # hello
+        await asyncio.sleep(7)
+        await get_channel_layer().group_send(live_group(ana.pk), {"type": "feed.removed", "id": 7})
+        assert await receive_json(ws) == {"type": "feed.removed", "id": 7}

@@ -1,0 +1,256 @@
+"""A real Celery worker, killed with SIGKILL in the middle of a big fan-out: acks are late
+and every task is idempotent, so a new worker finishes the job and every follower gets the
+post exactly once. The same worker serves timeline rebuilds.
+
+The workers are subprocesses (``celery worker --pool=prefork``) reading the pytest test
+database and the real Redis; they use queues of their own (``tests/feed/celery_worker.py``).
+"""
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+
+from feed import selectors, timelines
+from feed.models import Activity
+from profiles.models import Follow, Profile
+from socialblue.celery import app as celery_app
+from tests.feed.celery_worker import prefixed_routes
+from tests.feed.stories import active, activity_of, post
+
+# The worker reads what the test wrote through its own connections: rows must be committed.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FOLLOWERS = 2000
+CHUNK = 50
+VISIBILITY_TIMEOUT = 5  # longer than any task of this test, or a running one is handed out again
+ROOT = Path(__file__).resolve().parents[2]
+WAIT_SECONDS = 60
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks go through the broker to the worker here, not inline."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def _use_routes(routes) -> None:
+    celery_app.conf.task_routes = routes
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)  # built from the routes once, then cached
+
+
+@pytest.fixture
+def queue_prefix(redis_client):
+    """Queues of this test run only, empty at the start and deleted at the end."""
+    prefix = f"feedtest{os.getpid()}."
+    names = [f"{prefix}{name}" for name in ("fanout", "default", "unacked", "unacked_index", "unacked_mutex")]
+    redis_client.delete(*names)
+    previous = celery_app.conf.task_routes
+    _use_routes(prefixed_routes(prefix))
+    yield prefix
+    _use_routes(previous)
+    bindings = list(redis_client.scan_iter(match=f"_kombu.binding*.{prefix}*", count=1000))
+    redis_client.delete(*names, *bindings)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def start_worker(queue_prefix, tmp_path):
+    """``start_worker(name, chunk_delay=0)`` starts a real worker; all are killed at the end."""
+    started: list[subprocess.Popen] = []
+
+    def start(name: str, *, chunk_delay: float = 0) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "FEED_FANOUT_CHUNK": str(CHUNK),
+            "TEST_QUEUE_PREFIX": queue_prefix,
+            "TEST_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "TEST_CHUNK_DELAY": str(chunk_delay),
+        }
+        log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 — closed with the process
+        process = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "tests.feed.celery_worker",
+                "worker",
+                "-Q",
+                f"{queue_prefix}fanout,{queue_prefix}default",
+                "--pool=prefork",
+                "--concurrency=2",
+                "-n",
+                f"{queue_prefix}{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the pool's children die with it
+        )
+        process.log_file = log
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        kill(process)
+        process.log_file.close()
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL to the worker and its pool processes, as a crashed machine would."""
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def worker_log(process: subprocess.Popen) -> str:
+    process.log_file.flush()
+    return Path(process.log_file.name).read_text()[-3000:]
+
+
+def make_followers(author: Profile, count: int) -> list[int]:
+    """``count`` active people following ``author``, each with a built (empty) timeline."""
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        [User(username=f"fan{n}", email=f"fan{n}@company.example", password="!") for n in range(count)]
+    )
+    now = timezone.now()
+    Profile.objects.bulk_create(
+        [Profile(user=u, display_name=f"Fan {n}", last_active_at=now) for n, u in enumerate(users)]
+    )
+    Follow.objects.bulk_create([Follow(follower_id=u.pk, followee=author) for u in users])
+    Profile.objects.filter(pk=author.pk).update(follower_count=count)
+    with connection.cursor() as cursor:
+        # Fresh statistics, as after any bulk load: without them the planner takes 2,000
+        # rows for one and the fan-out's follower query turns quadratic.
+        cursor.execute(f"ANALYZE {Profile._meta.db_table}, {Follow._meta.db_table}")
+    ids = [u.pk for u in users]
+    for profile_id in ids:
+        timelines.replace(profile_id, [])
+    return ids
+
+
+def holders(redis_client, profile_ids: list[int], activity_id: int) -> int:
+    """How many of these people's timelines hold the activity."""
+    with redis_client.pipeline(transaction=False) as pipe:
+        for profile_id in profile_ids:
+            pipe.zscore(f"{timelines.KEY_PREFIX}{profile_id}", str(activity_id))
+        return sum(score is not None for score in pipe.execute())
+
+
+def wait_for(condition, *, seconds: float = WAIT_SECONDS, every: float = 0.05, what=lambda: "") -> None:
+    """Poll ``condition`` until it holds; ``what()`` explains a time-out."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what()}")
+        time.sleep(every)
+
+
+def test_worker_killed_mid_fan_out_loses_nothing_and_duplicates_nothing(
+    ana, start_worker, queue_prefix, redis_client
+):
+    active(ana)
+    timelines.replace(ana.pk, [])
+    followers = make_followers(ana, FOLLOWERS)
+    first = start_worker("first", chunk_delay=0.15)
+
+    written = post(ana, "Company offsite: the agenda")  # committed: the fan-out is queued
+    activity = activity_of(written)
+
+    # Kill the worker as soon as the fan-out is under way but not finished.
+    wait_for(
+        lambda: holders(redis_client, followers, activity.pk) >= 3 * CHUNK,
+        what=lambda: f"the first chunks to land; worker log:\n{worker_log(first)}",
+        every=0.01,
+    )
+    kill(first)
+    landed = holders(redis_client, followers, activity.pk)
+    assert 0 < landed < FOLLOWERS, "the kill should land in the middle of the fan-out"
+    # It died holding tasks it had taken but not finished: acknowledged late, they wait to
+    # be handed out again instead of being lost.
+    assert redis_client.hlen(f"{queue_prefix}unacked") > 0
+
+    # What the dead worker had taken is handed out again after the visibility timeout.
+    second = start_worker("second")
+    wait_for(
+        lambda: holders(redis_client, followers, activity.pk) == FOLLOWERS,
+        what=lambda: f"every follower to get the post; worker log:\n{worker_log(second)}",
+        every=0.2,
+    )
+
+    # Exactly once: each timeline is its floor and this one activity.
+    with redis_client.pipeline(transaction=False) as pipe:
+        for profile_id in followers:
+            pipe.zrange(f"{timelines.KEY_PREFIX}{profile_id}", 0, -1, withscores=True)
+        contents = pipe.execute()
+    assert all(c == [(b"floor", 0.0), (str(activity.pk).encode(), float(activity.pk))] for c in contents)
+    wait_for(
+        lambda: redis_client.hlen(f"{queue_prefix}unacked") == 0,
+        what=lambda: "the taken tasks to be finished and acknowledged",
+        seconds=10,
+    )
+    wait_for(
+        lambda: Activity.objects.filter(pk=activity.pk, fanned_out_at__isnull=False).exists(),
+        what=lambda: "the fan-out to be marked finished",
+        seconds=10,
+    )
+
+
+def queued_tasks(redis_client, queue: str) -> list[str]:
+    """The names of the tasks waiting in a queue (kombu's JSON envelope)."""
+    return [json.loads(m)["headers"]["task"] for m in redis_client.lrange(queue, 0, -1)]
+
+
+def test_a_lost_timeline_is_rebuilt_once_by_the_worker(ana, priya, start_worker, queue_prefix, redis_client):
+    active(ana, priya)
+    Follow.objects.create(follower=priya, followee=ana)
+    written = [post(ana, f"post {n}") for n in range(3)]
+    expected = [activity_of(p).pk for p in reversed(written)]
+
+    # Priya opens the app twice before any worker runs: no timeline, so the database
+    # answers at once, and one rebuild is queued.
+    first = selectors.feed_home_page(viewer=priya)
+    second = selectors.feed_home_page(viewer=priya)
+
+    assert first.source == second.source == "database"
+    assert [i.activity.pk for i in first.items] == [i.activity.pk for i in second.items] == expected
+    assert queued_tasks(redis_client, f"{queue_prefix}fanout").count("feed.tasks.rebuild_timeline") == 1
+
+    worker = start_worker("rebuilder")
+    wait_for(
+        lambda: timelines.exists(priya.pk), what=lambda: f"the rebuild; worker log:\n{worker_log(worker)}"
+    )
+    wait_for(
+        lambda: not redis_client.exists(f"{timelines.LOCK_PREFIX}{priya.pk}"),
+        what=lambda: "the rebuild lock to be released",
+        seconds=10,
+    )
+    page = selectors.feed_home_page(viewer=priya)
+    assert page.source == "redis"
+    assert [i.activity.pk for i in page.items] == expected
