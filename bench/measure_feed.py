@@ -1,0 +1,290 @@
+"""Reading the feed: the cost of merging high-follower authors, pages per second through the
+real HTTP stack against a trivial endpoint and against django-activity-stream, queries per
+page, and rebuilding a lost timeline."""
+
+import http.client
+import statistics
+import threading
+import time
+from urllib.parse import urlsplit
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench import keys
+from bench.graph import Plan, Scale
+from bench.report import Row, number
+from feed import fanout, timelines
+from feed.selectors import feed_home_page, feed_queryset
+from profiles.models import Follow
+from profiles.selectors import profile_queryset
+
+MERGE_RATIO_TARGET = 1.3
+TRIVIAL_SHARE_TARGET = 0.5
+ACTSTREAM_TIMES_TARGET = 20
+REBUILD_MS_TARGET = 50
+
+ENDPOINTS = {
+    "feed": "/api/v1/feed/?limit=20",
+    "trivial": "/api/v1/auth/tokens/",
+    "actstream": "/bench/actstream/",
+}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+# --- Merging high-follower authors on read ----------------------------------------------------
+
+
+def _slowest_query(captured) -> dict:
+    query = max(captured.captured_queries, key=lambda q: float(q["time"]))
+    return {"ms": float(query["time"]) * 1000, "sql": query["sql"][:400]}
+
+
+def _page_costs(company: Plan, iterations: int) -> dict:
+    viewers = {
+        "merge": profile_queryset().get(pk=company.merge_viewer),
+        "plain": profile_queryset().get(pk=company.plain_viewer),
+    }
+    pages, queries, slowest = {}, {}, {}
+    for name, viewer in viewers.items():
+        feed_home_page(viewer=viewer, limit=20)
+        with CaptureQueriesContext(connection) as captured:
+            pages[name] = feed_home_page(viewer=viewer, limit=20)
+        queries[name] = len(captured)
+        slowest[name] = _slowest_query(captured)
+    times = {name: [] for name in viewers}
+    for _ in range(iterations):
+        for name, viewer in viewers.items():
+            started = time.perf_counter()
+            feed_home_page(viewer=viewer, limit=20)
+            times[name].append(time.perf_counter() - started)
+    return {
+        "median_ms": {name: statistics.median(values) * 1000 for name, values in times.items()},
+        "p95_ms": {name: _percentile(values, 0.95) * 1000 for name, values in times.items()},
+        "queries": queries,
+        "slowest_query": slowest,
+        "sources": {name: page.source for name, page in pages.items()},
+        "items": {name: len(page.items) for name, page in pages.items()},
+        "items_from_high_follower_authors": sum(
+            item.activity.actor_id in company.big for item in pages["merge"].items
+        ),
+    }
+
+
+def _merge_row(costs: dict, *, metric: str, experiment: bool = False) -> Row:
+    medians, slowest = costs["median_ms"], costs["slowest_query"]
+    ratio = medians["merge"] / medians["plain"]
+    return Row(
+        metric=metric,
+        socialblue=number(medians["merge"], "ms") + f" (slowest query {slowest['merge']['ms']:.1f} ms)",
+        peer=number(medians["plain"], "ms")
+        + f" (no high-follower author; slowest query {slowest['plain']['ms']:.1f} ms)",
+        ratio=ratio,
+        target=("ref. " if experiment else "") + f"≤ {MERGE_RATIO_TARGET}×",
+        met=None if experiment else ratio <= MERGE_RATIO_TARGET,
+        values=costs,
+    )
+
+
+def merge_cost(company: Plan, scale: Scale) -> Row:
+    return _merge_row(
+        _page_costs(company, scale.page_iterations),
+        metric="feed page (feed_home_page, 20 items) merging 5 high-follower authors vs none",
+    )
+
+
+# --- Rebuilding a lost timeline ---------------------------------------------------------------
+
+
+def _rebuild_times(viewer_id: int, iterations: int) -> tuple[list[float], dict]:
+    timelines.drop(viewer_id)
+    with CaptureQueriesContext(connection) as captured:
+        fanout.rebuild_timeline(viewer_id)
+    times = []
+    for _ in range(iterations):
+        timelines.drop(viewer_id)
+        started = time.perf_counter()
+        fanout.rebuild_timeline(viewer_id)
+        times.append(time.perf_counter() - started)
+    return times, {"queries": len(captured), "slowest_query": _slowest_query(captured)}
+
+
+def rebuild_cost(r, company: Plan, scale: Scale) -> list[Row]:
+    viewer_id = company.rebuild_viewer
+    viewer = profile_queryset().get(pk=viewer_id)
+    followees = Follow.objects.filter(follower_id=viewer_id).count()
+    activities = feed_queryset(viewer, include_merged=False).count()
+    times, queries = _rebuild_times(viewer_id, scale.rebuild_iterations)
+    size, members = keys.memory_usage(r, viewer_id)
+    median_ms = statistics.median(times) * 1000
+    ids = list(range(1, 802))
+    replace = {}
+    previous = keys.listpack_entries(r)
+    for name, entries in (("listpack", 1024), ("skiplist", 0)):
+        keys.set_listpack_entries(r, entries)
+        try:
+            spent = []
+            for _ in range(10):
+                timelines.drop(viewer_id)
+                before = keys.command_usec(r)
+                started = time.perf_counter()
+                timelines.replace(viewer_id, ids)
+                spent.append((time.perf_counter() - started, keys.usec_since(r, before, ["zadd"])))
+        finally:
+            keys.set_listpack_entries(r, previous)
+        replace[name] = {
+            "ms": statistics.median(s for s, _ in spent) * 1000,
+            "redis_ms": statistics.median(u for _, u in spent) / 1000,
+        }
+    fanout.rebuild_timeline(viewer_id)
+    return [
+        Row(
+            metric=f"rebuild a lost timeline (fanout.rebuild_timeline; follows {followees}, "
+            f"{activities:,} activities in the feed; median of {len(times)})",
+            socialblue=number(median_ms, "ms") + f" (slowest query {queries['slowest_query']['ms']:.1f} ms)",
+            peer=f"p95 {_percentile(times, 0.95) * 1000:.1f} ms; {members - 1} ids, {size:,} B",
+            target=f"≤ {REBUILD_MS_TARGET} ms",
+            met=median_ms <= REBUILD_MS_TARGET,
+            values={
+                "times_ms": [t * 1000 for t in times],
+                "followees": followees,
+                "activities": activities,
+                **queries,
+            },
+        ),
+        Row(
+            metric="of which: timelines.replace of 801 ids, listpack vs skiplist (Redis CPU)",
+            socialblue=number(replace["listpack"]["ms"], "ms")
+            + f" (Redis {replace['listpack']['redis_ms']:.2f} ms)",
+            peer=number(replace["skiplist"]["ms"], "ms")
+            + f" (Redis {replace['skiplist']['redis_ms']:.2f} ms), skiplist",
+            ratio=replace["listpack"]["ms"] / replace["skiplist"]["ms"],
+            values=replace,
+        ),
+    ]
+
+
+# --- Through the HTTP stack -------------------------------------------------------------------
+
+
+def _load(base_url: str, path: str, tokens: list[str], *, seconds: float, threads: int) -> dict:
+    """Keep-alive connections in ``threads`` threads, each sending GET ``path`` as the next
+    person in ``tokens`` for ``seconds``. Counts completed requests; any non-200 is an error."""
+    parts = urlsplit(base_url)
+    results = []
+    lock = threading.Lock()
+    start = threading.Barrier(threads + 1)
+
+    def run(offset: int) -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        latencies, sizes, errors, n = [], [], 0, offset
+        start.wait()
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            token = tokens[n % len(tokens)]
+            n += 1
+            began = time.perf_counter()
+            conn.request(
+                "GET", path, headers={"Authorization": f"Token {token}", "Accept": "application/json"}
+            )
+            response = conn.getresponse()
+            body = response.read()
+            latencies.append(time.perf_counter() - began)
+            sizes.append(len(body))
+            if response.status != 200:
+                errors += 1
+        conn.close()
+        with lock:
+            results.append((latencies, sizes, errors))
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    start.wait()
+    began = time.perf_counter()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - began
+    latencies = [x for lat, _s, _e in results for x in lat]
+    sizes = [x for _l, s, _e in results for x in s]
+    return {
+        "requests": len(latencies),
+        "seconds": elapsed,
+        "rps": len(latencies) / elapsed,
+        "errors": sum(e for _l, _s, e in results),
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": _percentile(latencies, 0.95) * 1000,
+        "bytes": statistics.median(sizes),
+    }
+
+
+def queries_per_page(token: str) -> dict[str, dict]:
+    """Each endpoint once in process (the same middleware and views), counting queries."""
+    client = Client(headers={"Authorization": f"Token {token}", "Accept": "application/json"})
+    counts = {}
+    for name, path in ENDPOINTS.items():
+        client.get(path)  # the first request may record last-active times
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
+        counts[name] = {"queries": len(captured), "bytes": len(response.content)}
+    return counts
+
+
+def http_throughput(base_url: str, tokens: list[str], scale: Scale) -> tuple[list[Row], dict]:
+    counts = queries_per_page(tokens[0])
+    totals = {name: {"requests": 0, "seconds": 0.0, "runs": []} for name in ENDPOINTS}
+    for path in ENDPOINTS.values():  # warm every viewer's path once
+        _load(base_url, path, tokens, seconds=1.0, threads=scale.http_threads)
+    order = list(ENDPOINTS)
+    for passes in (order, order[::-1]):
+        for name in passes:
+            result = _load(
+                base_url, ENDPOINTS[name], tokens, seconds=scale.http_seconds / 2, threads=scale.http_threads
+            )
+            if result["errors"]:
+                raise RuntimeError(f"{ENDPOINTS[name]}: {result['errors']} requests failed")
+            totals[name]["requests"] += result["requests"]
+            totals[name]["seconds"] += result["seconds"]
+            totals[name]["runs"].append(result)
+    rps = {name: t["requests"] / t["seconds"] for name, t in totals.items()}
+    p50 = {name: statistics.median(r["p50_ms"] for r in t["runs"]) for name, t in totals.items()}
+    size = {name: counts[name]["bytes"] for name in ENDPOINTS}
+    details = {"rps": rps, "p50_ms": p50, "queries": counts, "runs": totals, "threads": scale.http_threads}
+    vs_trivial = rps["feed"] / rps["trivial"]
+    vs_actstream = rps["feed"] / rps["actstream"]
+    viewers = f"{len(tokens)} viewers, {scale.http_threads} keep-alive clients, uvicorn"
+    rows = [
+        Row(
+            metric=f"feed page over HTTP (GET /api/v1/feed/, 20 items hydrated; {viewers}) vs a trivial "
+            "authenticated DRF endpoint (GET /api/v1/auth/tokens/)",
+            socialblue=number(rps["feed"], "req/s") + f" (p50 {p50['feed']:.1f} ms, {size['feed']:,} B)",
+            peer=number(rps["trivial"], "req/s") + f" (p50 {p50['trivial']:.1f} ms)",
+            ratio=vs_trivial,
+            target=f"≥ {TRIVIAL_SHARE_TARGET} of trivial",
+            met=vs_trivial >= TRIVIAL_SHARE_TARGET,
+            values=details,
+        ),
+        Row(
+            metric="feed page over HTTP vs django-activity-stream user_stream (same people, follows and "
+            "posts; 20 actions as JSON)",
+            socialblue=number(rps["feed"], "req/s"),
+            peer=number(rps["actstream"], "req/s")
+            + f" (p50 {p50['actstream']:.1f} ms, {size['actstream']:,} B)",
+            ratio=vs_actstream,
+            target=f"≥ {ACTSTREAM_TIMES_TARGET}× actstream",
+            met=vs_actstream >= ACTSTREAM_TIMES_TARGET,
+        ),
+        Row(
+            metric="database queries per page (request included: auth, viewer, page)",
+            socialblue=f"{counts['feed']['queries']} (feed)",
+            peer=f"{counts['trivial']['queries']} (trivial); {counts['actstream']['queries']} (actstream)",
+        ),
+    ]
+    return rows, details
