@@ -85,14 +85,22 @@ def activity_update(*, activity: Activity, visibility: str | None = None) -> Act
 
 
 def activities_remove(*, object_type: str, object_ids: Iterable[int]) -> list[int]:
-    """Remove the activities about some objects from every feed. The rows stay as
-    tombstones, so a fan-out that runs late can see it must not write them."""
+    """Remove the activities about some objects from every feed."""
+    ids = Activity.objects.filter(object_type=object_type, object_id__in=list(object_ids)).values_list(
+        "pk", flat=True
+    )
+    return activities_remove_by_id(activity_ids=list(ids))
+
+
+def activities_remove_by_id(*, activity_ids: Iterable[int]) -> list[int]:
+    """Remove activities from every feed. The rows stay as tombstones, so a fan-out that runs
+    late can see it must not write them."""
     from feed import tasks
 
     ids = list(
-        Activity.objects.filter(
-            object_type=object_type, object_id__in=list(object_ids), removed_at__isnull=True
-        ).values_list("pk", flat=True)
+        Activity.objects.filter(pk__in=list(activity_ids), removed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
     )
     if ids:
         Activity.objects.filter(pk__in=ids).update(removed_at=timezone.now())

@@ -326,6 +326,24 @@ FEED_FANOUT_CHUNK = env_int("FEED_FANOUT_CHUNK", 5_000)
 FEED_FOLLOW_MERGE = env_int("FEED_FOLLOW_MERGE", 200)
 FEED_RESUME_MAX = env_int("FEED_RESUME_MAX", 200)
 
+# Photo albums (see photos/pipeline.py for the sizes and formats, and why).
+PHOTO_MAX_FILES = env_int("PHOTO_MAX_FILES", 20)
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+PHOTO_TIME_LIMIT_SECONDS = env_int("PHOTO_TIME_LIMIT_SECONDS", 60)
+FEED_AGGREGATE_WINDOW = env_int("FEED_AGGREGATE_WINDOW", 600)
+# How album media leaves the server once the audience check passed: "stream" (Django reads
+# the file), "accel" (nginx serves PHOTO_ACCEL_PREFIX + the file name, X-Accel-Redirect) or
+# "redirect" (a short-lived signed URL from the storage, e.g. S3 through django-storages).
+PHOTO_MEDIA_DELIVERY = os.environ.get("PHOTO_MEDIA_DELIVERY", "stream")
+PHOTO_ACCEL_PREFIX = os.environ.get("PHOTO_ACCEL_PREFIX", "/protected-media/")
+PHOTO_MEDIA_MAX_AGE = env_int("PHOTO_MEDIA_MAX_AGE", 300)
+# Pillow refuses to open anything past twice this (a decompression bomb); our own header
+# check refuses past PHOTO_MAX_PIXELS before that.
+from PIL import Image as _PILImage  # noqa: E402
+
+_PILImage.MAX_IMAGE_PIXELS = max(PHOTO_MAX_PIXELS, AVATAR_MAX_PIXELS)
+
 # --- Security (production) ------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -11,6 +11,7 @@ from socialblue import health
 api_v1 = [
     path("", include("profiles.urls")),
     path("", include("feed.urls")),
+    path("", include("photos.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,328 @@
+"""Every write of photo albums: albums, uploads, processing results, edits and deletes.
+
+Files are written to and deleted from ``default_storage`` by name only (no local paths), and
+deleted only after the transaction that forgot them has committed.
+"""
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from feed import services as feed_services
+from feed.models import Activity
+from photos.models import Album, Photo, PhotoBatch, PostPhoto
+from photos.pipeline import Rendered
+from profiles.models import Profile, ProfileStatus, Visibility
+from socialblue.errors import Forbidden, Invalid
+from socialblue.images import check_image, sniff_format
+
+ADDED_PHOTOS = "added_photos"
+
+
+def _delete_files_on_commit(names: Sequence[str]) -> None:
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+
+def _require_owner(album: Album, by: Profile) -> None:
+    if album.owner_id != by.pk:
+        raise Forbidden(_("Only the album's owner may change it."))
+
+
+def _check_visibility(owner: Profile, visibility: str) -> str:
+    if visibility not in Visibility.values:
+        raise Invalid({"visibility": [_("Visibility is company, network or connections.")]})
+    if visibility == Visibility.COMPANY and owner.status != ProfileStatus.EMPLOYEE:
+        raise Invalid({"visibility": [_("Alumni share albums with their network or their connections.")]})
+    return visibility
+
+
+# --- Albums ---------------------------------------------------------------------------------
+
+
+def album_create(
+    *, owner: Profile, title: str, visibility: str | None = None, description: str = ""
+) -> Album:
+    title = (title or "").strip()
+    if not title:
+        raise Invalid({"title": [_("An album needs a title.")]})
+    visibility = _check_visibility(owner, visibility or feed_services.default_visibility(owner))
+    return Album.objects.create(
+        owner=owner, title=title, description=description.strip(), visibility=visibility
+    )
+
+
+def album_update(
+    *,
+    album: Album,
+    by: Profile,
+    title: str | None = None,
+    description: str | None = None,
+    visibility: str | None = None,
+    cover: int | None = None,
+    photo_order: Sequence[int] | None = None,
+) -> Album:
+    """The owner edits the album; a visibility change follows the album's feed items."""
+    _require_owner(album, by)
+    with transaction.atomic():
+        album = Album.objects.select_for_update().get(pk=album.pk)
+        if title is not None:
+            if not title.strip():
+                raise Invalid({"title": [_("An album needs a title.")]})
+            album.title = title.strip()
+        if description is not None:
+            album.description = description.strip()
+        if cover is not None:
+            photo = album.photos.filter(pk=cover, status=Photo.Status.READY).first()
+            if photo is None:
+                raise Invalid({"cover": [_("The cover is one of this album's ready photos.")]})
+            album.cover = photo
+        if photo_order is not None:
+            _reorder(album, photo_order)
+        if visibility is not None and visibility != album.visibility:
+            album.visibility = _check_visibility(by, visibility)
+            for activity in _album_activities(album):
+                feed_services.activity_update(activity=activity, visibility=album.visibility)
+        album.save()
+    return album
+
+
+def _reorder(album: Album, photo_order: Sequence[int]) -> None:
+    ids = list(dict.fromkeys(photo_order))
+    photos = {p.pk: p for p in album.photos.all()}
+    if set(ids) != set(photos):
+        raise Invalid({"photo_order": [_("List every photo of the album exactly once.")]})
+    for position, photo_id in enumerate(ids):
+        photos[photo_id].position = position
+    Photo.objects.bulk_update(photos.values(), ["position"])
+
+
+def _album_activities(album: Album):
+    activity_ids = album.batches.exclude(activity_id=None).values("activity_id")
+    return Activity.objects.filter(pk__in=activity_ids, removed_at__isnull=True)
+
+
+def album_delete(*, album: Album, by: Profile) -> None:
+    """Delete an album, its photos and their files, and its items in every feed."""
+    _require_owner(album, by)
+    with transaction.atomic():
+        photos = list(album.photos.all())
+        activity_ids = list(album.batches.exclude(activity_id=None).values_list("activity_id", flat=True))
+        feed_services.activities_remove_by_id(activity_ids=activity_ids)
+        _delete_files_on_commit([name for photo in photos for name in photo.stored_files()])
+        album.delete()
+
+
+# --- Uploads --------------------------------------------------------------------------------
+
+
+def photos_upload(*, album: Album, by: Profile, files: Sequence) -> list[Photo]:
+    """Check every uploaded file, then store them all and queue their processing.
+
+    Nothing is stored unless every file passes: too many files (400), one too large (413),
+    not an allowed image by content (415), too many pixels by its header (400), truncated or
+    corrupt (400). Stored names are random; the uploader's file names are never used.
+    """
+    from photos import tasks
+
+    _require_owner(album, by)
+    if not files:
+        raise Invalid({"image": [_("Attach one or more images as 'image' parts.")]})
+    if len(files) > settings.PHOTO_MAX_FILES:
+        raise Invalid({"image": [_("At most %(n)d images per request.") % {"n": settings.PHOTO_MAX_FILES}]})
+    for upload in files:
+        check_image(upload, max_bytes=settings.PHOTO_MAX_BYTES, max_pixels=settings.PHOTO_MAX_PIXELS)
+    with transaction.atomic():
+        Album.objects.select_for_update().filter(pk=album.pk).first()
+        start = (album.photos.aggregate(last=Max("position"))["last"] or -1) + 1
+        batch = _open_batch(album, by)
+        photos = []
+        stored: list[str] = []
+        try:
+            for offset, upload in enumerate(files):
+                photo = Photo(album=album, uploader=by, batch=batch, position=start + offset)
+                upload.seek(0)
+                fmt = sniff_format(upload.read(16)).lower()
+                upload.seek(0)
+                photo.incoming = default_storage.save(f"photos/incoming/{photo.key}.{fmt}", upload)
+                stored.append(photo.incoming)
+                photos.append(photo)
+            Photo.objects.bulk_create(photos)
+        except Exception:
+            for name in stored:
+                default_storage.delete(name)
+            raise
+        for photo in photos:
+            transaction.on_commit(lambda pk=photo.pk: tasks.process_photo.delay(pk))
+    return photos
+
+
+def _open_batch(album: Album, by: Profile) -> PhotoBatch:
+    """The batch these photos join: the uploader's latest one in this album if it was touched
+    within FEED_AGGREGATE_WINDOW, so that "Ana added 5 photos" grows instead of repeating."""
+    since = timezone.now() - timedelta(seconds=settings.FEED_AGGREGATE_WINDOW)
+    batch = PhotoBatch.objects.filter(album=album, uploader=by, updated_at__gte=since).order_by("-id").first()
+    if batch is None:
+        batch = PhotoBatch.objects.create(album=album, uploader=by)
+    else:
+        PhotoBatch.objects.filter(pk=batch.pk).update(updated_at=timezone.now())
+    return batch
+
+
+# --- Processing results ---------------------------------------------------------------------
+
+
+def photo_processed(*, photo: Photo, rendered: Rendered) -> Photo:
+    """Store the clean files of a processed photo and mark it ready. Idempotent: a photo that
+    is no longer processing (done, failed, or deleted) is left alone."""
+    base = f"photos/{photo.key}"
+    names = {
+        "original": default_storage.save(
+            f"{base}/original.{rendered.original_ext}", ContentFile(rendered.original)
+        ),
+        "medium": default_storage.save(f"{base}/medium.webp", ContentFile(rendered.medium)),
+        "thumb": default_storage.save(f"{base}/thumb.webp", ContentFile(rendered.thumb)),
+    }
+    with transaction.atomic():
+        current = (
+            Photo.objects.select_for_update().filter(pk=photo.pk, status=Photo.Status.PROCESSING).first()
+        )
+        if current is None:
+            _delete_files_on_commit(list(names.values()))
+            return photo
+        incoming = current.incoming
+        for field, name in names.items():
+            setattr(current, field, name)
+        current.incoming = ""
+        current.width, current.height = rendered.width, rendered.height
+        current.blurhash = rendered.blurhash
+        current.taken_at = rendered.taken_at
+        current.status = Photo.Status.READY
+        current.save()
+        Album.objects.filter(pk=current.album_id).update(photo_count=F("photo_count") + 1)
+        Album.objects.filter(pk=current.album_id, cover__isnull=True).update(cover=current)
+        _delete_files_on_commit([incoming])
+        _publish_batch_if_done(current.batch_id)
+    return current
+
+
+def photo_failed(*, photo: Photo, reason: str) -> Photo:
+    """Mark a photo that cannot be processed as failed, with the reason, once."""
+    with transaction.atomic():
+        current = (
+            Photo.objects.select_for_update().filter(pk=photo.pk, status=Photo.Status.PROCESSING).first()
+        )
+        if current is None:
+            return photo
+        _delete_files_on_commit([current.incoming])
+        current.incoming = ""
+        current.status = Photo.Status.FAILED
+        current.error = reason[:300]
+        current.save(update_fields=["incoming", "status", "error", "updated_at"])
+        _publish_batch_if_done(current.batch_id)
+    return current
+
+
+def _publish_batch_if_done(batch_id: int | None) -> None:
+    """When no photo of a batch is still processing: publish its ``added_photos`` activity,
+    or touch the one it has (more photos joined it)."""
+    if batch_id is None:
+        return
+    batch = PhotoBatch.objects.select_for_update().select_related("album", "uploader").get(pk=batch_id)
+    photos = batch.photos.all()
+    if (
+        photos.filter(status=Photo.Status.PROCESSING).exists()
+        or not photos.filter(status=Photo.Status.READY).exists()
+    ):
+        return
+    activity = Activity.objects.filter(pk=batch.activity_id, removed_at__isnull=True).first()
+    if activity is None:
+        activity = feed_services.activity_publish(
+            actor=batch.uploader,
+            verb=ADDED_PHOTOS,
+            object_type="photo_batch",
+            object_id=batch.pk,
+            visibility=batch.album.visibility,
+        )
+        batch.activity_id = activity.pk
+    else:
+        feed_services.activity_update(activity=activity)
+    batch.updated_at = timezone.now()
+    batch.save(update_fields=["activity_id", "updated_at"])
+
+
+# --- Edits and deletes ----------------------------------------------------------------------
+
+
+def photo_update(
+    *,
+    photo: Photo,
+    by: Profile,
+    caption: str | None = None,
+    alt_text: str | None = None,
+    position: int | None = None,
+) -> Photo:
+    _require_owner(photo.album, by)
+    fields = ["updated_at"]
+    if caption is not None:
+        photo.caption = caption.strip()
+        fields.append("caption")
+    if alt_text is not None:
+        photo.alt_text = alt_text.strip()
+        fields.append("alt_text")
+    if position is not None:
+        photo.position = position
+        fields.append("position")
+    photo.save(update_fields=fields)
+    return photo
+
+
+def photo_delete(*, photo: Photo, by: Profile) -> None:
+    """Delete a photo and its files; a batch left with no photo leaves every feed."""
+    _require_owner(photo.album, by)
+    with transaction.atomic():
+        if photo.status == Photo.Status.READY:
+            Album.objects.filter(pk=photo.album_id).update(photo_count=F("photo_count") - 1)
+        _delete_files_on_commit(photo.stored_files())
+        batch_id = photo.batch_id
+        photo.delete()
+        album = Album.objects.get(pk=photo.album_id)
+        if album.cover_id is None:
+            album.cover = album.photos.filter(status=Photo.Status.READY).first()
+            album.save(update_fields=["cover", "updated_at"])
+        if batch_id is not None:
+            batch = PhotoBatch.objects.filter(pk=batch_id).first()
+            if batch and batch.activity_id and not batch.photos.filter(status=Photo.Status.READY).exists():
+                feed_services.activities_remove_by_id(activity_ids=[batch.activity_id])
+            elif batch and batch.activity_id:
+                activity = Activity.objects.filter(pk=batch.activity_id).first()
+                if activity is not None:
+                    feed_services.activity_update(activity=activity)
+
+
+# --- Photos on posts (registered with the feed) ---------------------------------------------
+
+
+def post_photos_validate(author: Profile, photo_ids: list[int]) -> None:
+    found = set(
+        Photo.objects.filter(pk__in=photo_ids, uploader=author, status=Photo.Status.READY).values_list(
+            "pk", flat=True
+        )
+    )
+    missing = [pk for pk in photo_ids if pk not in found]
+    if missing:
+        raise Invalid({"photos": [_("These are not ready photos of yours: %(ids)s.") % {"ids": missing}]})
+
+
+def post_photos_attach(post, photo_ids: list[int]) -> None:
+    PostPhoto.objects.bulk_create(
+        [PostPhoto(post=post, photo_id=photo_id, position=i) for i, photo_id in enumerate(photo_ids)]
+    )
