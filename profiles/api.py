@@ -46,6 +46,12 @@ def register_me_field(name: str, compute: Callable[[Profile], object]) -> None:
     _me_fields[name] = compute
 
 
+def me_response(request: Request, viewer: Profile) -> Response:
+    """``me/``: the viewer's whole card, with the fields other apps add."""
+    me = selectors.profile_queryset().get(pk=viewer.pk)
+    return Response(MeSerializer(me, context=me_context(request, me)).data)
+
+
 def me_context(request: Request, viewer: Profile) -> dict:
     context = profile_context(request, [viewer])
     context.update({name: compute(viewer) for name, compute in _me_fields.items()})
@@ -78,8 +84,7 @@ class ProfileListMixin:
 class MeView(APIView):
     @extend_schema(responses=MeSerializer, summary="My profile")
     def get(self, request):
-        viewer = viewer_of(request)
-        return Response(MeSerializer(viewer, context=me_context(request, viewer)).data)
+        return me_response(request, viewer_of(request))
 
     @extend_schema(request=ProfileUpdateSerializer, responses=MeSerializer, summary="Edit my profile")
     def patch(self, request):
@@ -87,9 +92,7 @@ class MeView(APIView):
         data = ProfileUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.profile_update(profile=viewer, **data.validated_data)
-        viewer = selectors.profile_of(request.user)
-        request._request.viewer_profile = viewer
-        return Response(MeSerializer(viewer, context=me_context(request, viewer)).data)
+        return me_response(request, viewer)
 
 
 class MeAvatarView(APIView):
@@ -110,7 +113,7 @@ class MeAvatarView(APIView):
         data = AvatarUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.profile_set_avatar(profile=viewer, upload=data.validated_data["image"])
-        return Response(MeSerializer(viewer, context=me_context(request, viewer)).data)
+        return me_response(request, viewer)
 
     @extend_schema(responses={204: None}, summary="Remove my avatar")
     def delete(self, request):

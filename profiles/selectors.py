@@ -39,10 +39,11 @@ def profile_get(*, username: str) -> Profile:
 
 
 def profile_of(user) -> Profile | None:
-    """The profile of a signed-in user, read fresh from the database on every request."""
+    """The profile of a signed-in user, read fresh from the database on every request (one
+    query: what every request needs is the status; cards load the rest)."""
     if user is None or not user.is_authenticated:
         return None
-    return profile_queryset().filter(user=user).first()
+    return Profile.objects.select_related("user").filter(user=user).first()
 
 
 def profile_search(
