@@ -35,35 +35,27 @@ def is_high_follower(profile: Profile) -> bool:
 
 
 def audience_chunks(activity: Activity, *, active_only: bool = True) -> Iterator[list[int]]:
-    """The followers of the actor who may see the activity, in chunks of FEED_FANOUT_CHUNK ids,
-    read by keyset pagination (``follower_id > last``) on the (followee, follower) index."""
+    """The followers of the actor who may see the activity, in chunks."""
     follows = Follow.objects.filter(followee_id=activity.actor_id).filter(
         audience_filter(author_id=activity.actor_id, visibility=activity.visibility, viewer_field="follower")
     )
     if active_only:
         follows = follows.filter(follower__last_active_at__gte=active_cutoff())
+    return _follower_chunks(follows)
+
+
+def all_follower_chunks(actor_id: int) -> Iterator[list[int]]:
+    return _follower_chunks(Follow.objects.filter(followee_id=actor_id))
+
+
+def _follower_chunks(follows) -> Iterator[list[int]]:
+    """Follower ids of ``follows`` in chunks of FEED_FANOUT_CHUNK, by keyset pagination
+    (``follower_id > last``) on the (followee, follower) index: no OFFSET, however many."""
     size = settings.FEED_FANOUT_CHUNK
     last = 0
     while True:
         ids = list(
             follows.filter(follower_id__gt=last)
-            .order_by("follower_id")
-            .values_list("follower_id", flat=True)[:size]
-        )
-        if not ids:
-            return
-        yield ids
-        if len(ids) < size:
-            return
-        last = ids[-1]
-
-
-def all_follower_chunks(actor_id: int) -> Iterator[list[int]]:
-    size = settings.FEED_FANOUT_CHUNK
-    last = 0
-    while True:
-        ids = list(
-            Follow.objects.filter(followee_id=actor_id, follower_id__gt=last)
             .order_by("follower_id")
             .values_list("follower_id", flat=True)[:size]
         )

@@ -227,19 +227,40 @@ def connection_request_send(
         return request, True
 
 
+def _respond(
+    request: ConnectionRequest, *, by_id: int, party: str, status: str, verb: str
+) -> tuple[ConnectionRequest, bool]:
+    """Move a pending request to ``status`` on behalf of its ``party`` ("sender" or
+    "receiver"). Returns the request and whether this call changed it; asking twice is the
+    same as asking once. Call inside a transaction."""
+    if by_id != getattr(request, f"{party}_id"):
+        raise Forbidden(
+            _("Only the person who %(p)s a request may %(v)s it.")
+            % {
+                "p": "received" if party == "receiver" else "sent",
+                "v": verb,
+            }
+        )
+    request = ConnectionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status == status:
+        return request, False
+    if request.status != ConnectionRequest.Status.PENDING:
+        raise Conflict(
+            _("This request was %(s)s and can no longer be %(v)s.") % {"s": request.status, "v": status}
+        )
+    request.status = status
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "responded_at"])
+    return request, True
+
+
+@transaction.atomic
 def connection_request_accept(*, request: ConnectionRequest, by: Profile) -> ConnectionRequest:
     """The receiver accepts: the two are connected and follow each other. Idempotent."""
-    if by.pk != request.receiver_id:
-        raise Forbidden(_("Only the person who received a request may accept it."))
-    with transaction.atomic():
-        request = ConnectionRequest.objects.select_for_update().get(pk=request.pk)
-        if request.status == ConnectionRequest.Status.ACCEPTED:
-            return request
-        if request.status != ConnectionRequest.Status.PENDING:
-            raise Conflict(_("This request was %(s)s and can no longer be accepted.") % {"s": request.status})
-        request.status = ConnectionRequest.Status.ACCEPTED
-        request.responded_at = timezone.now()
-        request.save(update_fields=["status", "responded_at"])
+    request, changed = _respond(
+        request, by_id=by.pk, party="receiver", status=ConnectionRequest.Status.ACCEPTED, verb="accept"
+    )
+    if changed:
         _connect(request.sender, request.receiver)
         _send_on_commit(
             signals.connection_accepted,
@@ -250,38 +271,20 @@ def connection_request_accept(*, request: ConnectionRequest, by: Profile) -> Con
     return request
 
 
+@transaction.atomic
 def connection_request_decline(*, request: ConnectionRequest, by: Profile) -> ConnectionRequest:
     """The receiver declines. Idempotent."""
-    if by.pk != request.receiver_id:
-        raise Forbidden(_("Only the person who received a request may decline it."))
-    with transaction.atomic():
-        request = ConnectionRequest.objects.select_for_update().get(pk=request.pk)
-        if request.status == ConnectionRequest.Status.DECLINED:
-            return request
-        if request.status != ConnectionRequest.Status.PENDING:
-            raise Conflict(_("This request was %(s)s and can no longer be declined.") % {"s": request.status})
-        request.status = ConnectionRequest.Status.DECLINED
-        request.responded_at = timezone.now()
-        request.save(update_fields=["status", "responded_at"])
-    return request
+    return _respond(
+        request, by_id=by.pk, party="receiver", status=ConnectionRequest.Status.DECLINED, verb="decline"
+    )[0]
 
 
+@transaction.atomic
 def connection_request_withdraw(*, request: ConnectionRequest, by: Profile) -> ConnectionRequest:
     """The sender takes a pending request back. Idempotent."""
-    if by.pk != request.sender_id:
-        raise Forbidden(_("Only the person who sent a request may withdraw it."))
-    with transaction.atomic():
-        request = ConnectionRequest.objects.select_for_update().get(pk=request.pk)
-        if request.status == ConnectionRequest.Status.WITHDRAWN:
-            return request
-        if request.status != ConnectionRequest.Status.PENDING:
-            raise Conflict(
-                _("This request was %(s)s and can no longer be withdrawn.") % {"s": request.status}
-            )
-        request.status = ConnectionRequest.Status.WITHDRAWN
-        request.responded_at = timezone.now()
-        request.save(update_fields=["status", "responded_at"])
-    return request
+    return _respond(
+        request, by_id=by.pk, party="sender", status=ConnectionRequest.Status.WITHDRAWN, verb="withdraw"
+    )[0]
 
 
 def connection_remove(*, profile: Profile, other: Profile) -> bool:
