@@ -22,6 +22,7 @@ from profiles.api import viewer_of
 from profiles.selectors import profile_get
 from socialblue.api import LimitedPageNumberPagination
 from socialblue.errors import NotFound
+from socialblue.uploads import uploaded_files
 
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
@@ -86,7 +87,7 @@ class AlbumPhotosView(APIView):
     def post(self, request, pk: int):
         viewer = viewer_of(request)
         album = selectors.access_album(viewer=viewer, album_id=pk)
-        photos = services.photos_upload(album=album, by=viewer, files=request.FILES.getlist("image"))
+        photos = services.photos_upload(album=album, by=viewer, files=uploaded_files(request, "image"))
         data = PhotoSerializer(photos, many=True, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED)
 

@@ -24,6 +24,7 @@ from profiles.serializers import (
 )
 from socialblue.api import LimitedPageNumberPagination
 from socialblue.errors import NotFound
+from socialblue.uploads import uploaded_files
 
 
 def viewer_of(request: Request) -> Profile:
@@ -110,6 +111,7 @@ class MeAvatarView(APIView):
     )
     def put(self, request):
         viewer = viewer_of(request)
+        uploaded_files(request, "image")  # 413 if the upload was cut off for its size
         data = AvatarUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.profile_set_avatar(profile=viewer, upload=data.validated_data["image"])

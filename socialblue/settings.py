@@ -304,6 +304,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # the upload validators bound each image separately (AVATAR_MAX_BYTES, PHOTO_MAX_BYTES).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_HANDLERS = [
+    "socialblue.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Product settings -----------------------------------------------------------------------
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 10 * 1024 * 1024)
@@ -343,6 +348,9 @@ PHOTO_MEDIA_MAX_AGE = env_int("PHOTO_MEDIA_MAX_AGE", 300)
 from PIL import Image as _PILImage  # noqa: E402
 
 _PILImage.MAX_IMAGE_PIXELS = max(PHOTO_MAX_PIXELS, AVATAR_MAX_PIXELS)
+# No file part of any request may be larger than the largest image we accept; past it the
+# upload is cut off while it arrives (socialblue/uploads.py).
+UPLOAD_MAX_FILE_BYTES = max(PHOTO_MAX_BYTES, AVATAR_MAX_BYTES)
 
 # --- Security (production) ------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -160,3 +160,16 @@ def test_an_avatar_can_be_removed(ana, client_for, _media_in_tmp, django_capture
         assert client.delete("/api/v1/me/avatar/").status_code == 204
     assert client.get("/api/v1/me/").json()["avatar"] is None
     assert stored_files(_media_in_tmp) == []
+
+
+def test_an_upload_far_over_the_limit_is_cut_off_while_it_arrives(
+    ana, client_for, settings, _media_in_tmp, tmp_path
+):
+    settings.UPLOAD_MAX_FILE_BYTES = 50_000
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "spool")
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    (tmp_path / "spool").mkdir()
+    response = put_avatar(client_for(ana), image_bytes("PNG", size=(64, 64)) + b"\0" * 2_000_000)
+    assert response.status_code == 413
+    assert stored_files(_media_in_tmp) == []
+    assert list((tmp_path / "spool").iterdir()) == []
