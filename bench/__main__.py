@@ -1,5 +1,12 @@
-"""``python -m bench [--quick] [--seed N]``: build the company, measure, print the table, write
-``bench/results.md`` and ``bench/results.json``.
+"""``python -m bench [--quick] [--seed N] [--only feed|photos]``: measure, print the table, write it.
+
+It builds the company, measures, prints the table and writes ``bench/results.md`` and
+``bench/results.json``.
+
+``--only photos`` measures the photo pipeline alone (:mod:`bench.measure_photos`: no database,
+no Redis, no company, about a minute and a half); ``--only feed`` everything but the photos.
+A run of one part prints its table and writes it under ``var/bench/only-<part>/``, leaving the
+full table in ``bench/`` as the last full run wrote it.
 
 Where it runs (see :mod:`bench.env`): its own PostgreSQL database (``socialblue_bench``,
 created and migrated if missing, emptied and refilled on every run) and its own Redis db
@@ -12,7 +19,9 @@ child process, stopped when the bench ends.
 
 The order of the run is chosen so measurements do not disturb each other: in-process Redis
 and database measurements first, then HTTP against the server, then the big fan-out and the
-live latency with the worker running. The table lists the rows in the order of the brief.
+live latency with the worker running; the photo pipeline last, once the server and the
+worker are stopped, each of its figures in a child process of its own. The table lists the
+rows in the order of the brief.
 """
 
 import argparse
@@ -22,6 +31,10 @@ import sys
 import time
 import traceback
 from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ("feed", "photos")
 
 
 def _log(message: str, started: float) -> None:
@@ -37,8 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave the bench's Redis db filled after the run, to inspect it",
     )
+    parser.add_argument(
+        "--only",
+        choices=PARTS,
+        help="measure one part: the feed, or the photo pipeline (which needs no database or Redis)",
+    )
     args = parser.parse_args(argv)
-    missing = [
+    parts = (args.only,) if args.only else PARTS
+    missing = "feed" in parts and [
         name for name in ("actstream", "websockets", "pytest") if importlib.util.find_spec(name) is None
     ]
     if missing:
@@ -59,14 +78,75 @@ def main(argv: list[str] | None = None) -> int:
     # The limit is set again once the company is planned; the worker of the big fan-out
     # gets its own, above its follower count.
     os.environ.update(env.process_environment(targets, fanout_limit=10_000))
+    if "feed" not in parts:
+        return run_photos(args, started=started, started_at=started_at)
     created = env.ensure_database(targets)
     import django
 
     django.setup()
-    return run(args, targets, created=created, started=started, started_at=started_at)
+    return run(args, targets, created=created, started=started, started_at=started_at, parts=parts)
 
 
-def run(args, targets, *, created: bool, started: float, started_at: str) -> int:
+def _measure_photos(args, log) -> tuple[list, dict]:
+    from bench import measure_photos
+
+    return measure_photos.measure(quick=args.quick, seed=args.seed, log=log)
+
+
+def _photo_notes(photos_meta: dict) -> list[str]:
+    if not photos_meta:
+        return []
+    return [
+        f"Photos: {photos_meta['pillow']}; test images made by bench/measure_photos.py from the seed; "
+        "each photo figure from a child process of its own.",
+    ]
+
+
+def _write(rows: list, meta: dict, only: str | None) -> tuple:
+    from bench import procs, report
+
+    print()
+    print(report.markdown(rows, meta))
+    if only is None:
+        return report.write(rows, meta)
+    directory = procs.LOG_DIR / f"only-{only}"
+    directory.mkdir(parents=True, exist_ok=True)
+    return report.write(rows, meta, directory=directory)
+
+
+def run_photos(args, *, started: float, started_at: str) -> int:
+    """``--only photos``: the photo rows alone, without the database, Redis or the company."""
+    from bench import report
+
+    log = lambda message: _log(message, started)  # noqa: E731
+    log(f"photos only ({'quick' if args.quick else 'full'})")
+    failed = False
+    try:
+        rows, photos_meta = _measure_photos(args, log)
+    except Exception as error:  # reported in the table, with the traceback on stderr
+        traceback.print_exc()
+        rows = [report.Row(metric="photos", socialblue=f"failed: {error}"[:200], met=False)]
+        photos_meta, failed = {}, True
+    meta = {
+        "started": started_at,
+        "seconds": time.monotonic() - started,
+        "scale": "quick" if args.quick else "full",
+        "seed": args.seed,
+        "machine": report.machine(),
+        "load_average_at_start": os.environ.get("BENCH_LOAD_AT_START", ""),
+        "load_average_at_end": "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg()),
+        "redis_version": "(not used)",
+        "postgres_version": "(not used)",
+        "company": "none, photos only (python -m bench --only photos)",
+        "photos": photos_meta,
+        "notes": [*_photo_notes(photos_meta), "ratio = SocialBlue / floor."],
+    }
+    md, js = _write(rows, meta, args.only)
+    log(f"wrote {md.relative_to(ROOT)} and {js.relative_to(ROOT)}")
+    return 1 if failed else 0
+
+
+def run(args, targets, *, created: bool, started: float, started_at: str, parts=PARTS) -> int:
     from django.conf import settings
     from django.db import connection
 
@@ -145,12 +225,21 @@ def run(args, targets, *, created: bool, started: float, started_at: str) -> int
                     "live latency",
                     lambda: [measure_live.live_latency(live_tokens, company, scale, server=server)],
                 )
+        photos_meta: dict = {}
+        if "photos" in parts:
+
+            def photos() -> list:
+                photo_rows, meta = _measure_photos(args, log)
+                photos_meta.update(meta)
+                return photo_rows
+
+            measure("photos", "photo pipeline", photos)
     finally:
         keys.set_listpack_entries(r, original_listpack)
         if not args.keep_redis:
             r.flushdb()  # about 0.6 GB of timelines at full scale
 
-    order = ["throughput", "big", "merge", "http", "live", "memory", "rebuild", "experiment"]
+    order = ["throughput", "big", "merge", "http", "live", "memory", "rebuild", "experiment", "photos"]
     ordered = [row for name in order for row in rows.get(name) or []]
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -175,12 +264,13 @@ def run(args, targets, *, created: bool, started: float, started_at: str) -> int
         "notes": [
             "Timelines are listpacks (zset-max-listpack-entries 1024) except in the rows marked skiplist.",
             "ratio = SocialBlue / floor or peer (for Redis CPU and replace: SocialBlue / raw or skiplist).",
+            *_photo_notes(photos_meta),
         ],
     }
-    print()
-    print(report.markdown(ordered, meta))
-    md, js = report.write(ordered, meta)
-    log(f"wrote {md.relative_to(md.parent.parent)} and {js.relative_to(js.parent.parent)}")
+    if photos_meta:
+        meta["photos"] = photos_meta
+    md, js = _write(ordered, meta, args.only)
+    log(f"wrote {md.relative_to(procs.ROOT)} and {js.relative_to(procs.ROOT)}")
     return 0
 
 
