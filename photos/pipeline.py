@@ -14,9 +14,11 @@ Upright first (EXIF orientation), then nothing of the metadata travels on: Pillo
 what it is given, and it is given no EXIF (with GPS), XMP, comments or PNG text.
 
 Bounded: the file was checked before it was stored (``socialblue.images.check_image``: bytes,
-pixels from the header, a decode at reduced scale); the picture is decoded once, at most
-``PHOTO_MAX_PIXELS``, and the renditions come from it with ``reducing_gap`` (Pillow's reduce
-path: whole blocks averaged before resampling), so no second full-size copy is made.
+pixels from the header, a decode at reduced scale for JPEG). The picture is decoded once, at
+most ``PHOTO_MAX_PIXELS``, and turned upright in place; the medium rendition is resized from
+it (with ``reducing_gap``, Pillow's reduce path, when the shrink is large enough) and the
+thumbnail from the medium one. Peak memory is about two decoded copies (Pillow's rotation
+needs both), which is why ``PHOTO_MAX_PIXELS`` defaults to 36 megapixels.
 """
 
 from dataclasses import dataclass
@@ -72,11 +74,12 @@ def render(data: bytes) -> Rendered:
     if fmt not in ALLOWED_FORMATS:
         raise BadImage("Not a JPEG, PNG, WebP or GIF image.")
     try:
-        with Image.open(BytesIO(data), formats=[fmt]) as opened:
-            taken_at = _taken_at(opened)
-            icc = opened.info.get("icc_profile")
-            opened.load()
-            im = ImageOps.exif_transpose(opened)
+        # One name for the picture throughout, so that no full-size copy outlives its use.
+        im = Image.open(BytesIO(data), formats=[fmt])
+        taken_at = _taken_at(im)
+        icc = im.info.get("icc_profile")
+        im.load()
+        ImageOps.exif_transpose(im, in_place=True)
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
         raise BadImage(f"The image could not be decoded ({exc.__class__.__name__}).") from exc
     if im.mode not in ("RGB", "RGBA"):

@@ -334,7 +334,8 @@ FEED_RESUME_MAX = env_int("FEED_RESUME_MAX", 200)
 # Photo albums (see photos/pipeline.py for the sizes and formats, and why).
 PHOTO_MAX_FILES = env_int("PHOTO_MAX_FILES", 20)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024)
-PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+# 36 MP: the largest common camera sensors, and what one worker turns upright within ~300 MB.
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 36_000_000)
 PHOTO_TIME_LIMIT_SECONDS = env_int("PHOTO_TIME_LIMIT_SECONDS", 60)
 FEED_AGGREGATE_WINDOW = env_int("FEED_AGGREGATE_WINDOW", 600)
 # How album media leaves the server once the audience check passed: "stream" (Django reads
