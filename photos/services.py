@@ -96,9 +96,9 @@ def album_update(
 
 
 def _reorder(album: Album, photo_order: Sequence[int]) -> None:
-    ids = list(dict.fromkeys(photo_order))
+    ids = list(photo_order)
     photos = {p.pk: p for p in album.photos.all()}
-    if set(ids) != set(photos):
+    if len(ids) != len(set(ids)) or set(ids) != set(photos):
         raise Invalid({"photo_order": [_("List every photo of the album exactly once.")]})
     for position, photo_id in enumerate(ids):
         photos[photo_id].position = position

@@ -3,6 +3,7 @@
 import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
@@ -96,6 +97,11 @@ def exception_handler(exc, context):
         return Response(body, status=exc.status, headers=exc.headers)
     if isinstance(exc, ImageRejected):
         return Response({"detail": exc.detail, "code": exc.code}, status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": "The request is too large.", "code": "too_large"}, status=413)
+    if isinstance(exc, SuspiciousOperation):
+        # Too many fields or files in one request, and the like: a client's mistake.
+        return Response({"detail": str(exc) or "Bad request.", "code": "bad_request"}, status=400)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}

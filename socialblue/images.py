@@ -95,7 +95,15 @@ def check_image(upload, *, max_bytes: int, max_pixels: int) -> CheckedImage:
             im.load()
     except ImageRejected:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, EOFError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses at open, from the header, past twice Image.MAX_IMAGE_PIXELS: the same
+        # "too many pixels" as our own check, not a corrupt file.
+        raise ImageRejected(
+            f"The image has more pixels than the limit of {max_pixels} pixels.",
+            status=400,
+            code="too_many_pixels",
+        ) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageRejected(
             "The image is truncated or corrupt and cannot be read.", status=400, code="corrupt"
         ) from exc
@@ -118,8 +126,10 @@ def upright(im: Image.Image) -> Image.Image:
 def encode_clean(im: Image.Image, *, fmt: str = "WEBP", quality: int = 85) -> bytes:
     """Encode ``im`` with no metadata at all except its ICC colour profile.
 
-    Pillow writes only what it is given: passing no ``exif``, ``xmp`` or ``pnginfo`` drops
-    EXIF (with GPS), XMP, comments and text chunks.
+    Only ``params`` reach the file: no ``exif``, ``xmp`` or ``pnginfo`` is passed, and the
+    picture's own ``info`` (what was read from the upload) is hidden while it is written,
+    because Pillow's JPEG writer copies a ``comment`` from ``info`` when none is given.
+    That drops EXIF (with GPS), XMP, comments and text chunks.
     """
     icc = im.info.get("icc_profile")
     if im.mode not in ("RGB", "RGBA"):
@@ -134,9 +144,11 @@ def encode_clean(im: Image.Image, *, fmt: str = "WEBP", quality: int = 85) -> by
         params["icc_profile"] = icc
     if fmt == "WEBP":
         params["method"] = 4
-    elif fmt == "JPEG":
-        params.update(optimize=True, progressive=True)
-    im.save(out, format=fmt, **params)
+    read_info, im.info = im.info, {}
+    try:
+        im.save(out, format=fmt, **params)
+    finally:
+        im.info = read_info
     return out.getvalue()
 
 
