@@ -23,9 +23,8 @@ from django.utils import timezone
 from feed import selectors, timelines
 from feed.models import Activity
 from profiles.models import Follow, Profile
-from socialblue.celery import app as celery_app
-from tests.feed.celery_worker import prefixed_routes
 from tests.feed.stories import active, activity_of, post
+from tests.workers import database_url, private_queues, tasks_through_broker
 
 # The worker reads what the test wrote through its own connections: rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,36 +39,14 @@ WAIT_SECONDS = 60
 @pytest.fixture
 def eager_tasks():
     """Tasks go through the broker to the worker here, not inline."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-def _use_routes(routes) -> None:
-    celery_app.conf.task_routes = routes
-    celery_app.amqp.flush_routes()
-    celery_app.amqp.__dict__.pop("router", None)  # built from the routes once, then cached
+    with tasks_through_broker():
+        yield
 
 
 @pytest.fixture
 def queue_prefix(redis_client):
-    """Queues of this test run only, empty at the start and deleted at the end."""
-    prefix = f"feedtest{os.getpid()}."
-    names = [f"{prefix}{name}" for name in ("fanout", "default", "unacked", "unacked_index", "unacked_mutex")]
-    redis_client.delete(*names)
-    previous = celery_app.conf.task_routes
-    _use_routes(prefixed_routes(prefix))
-    yield prefix
-    _use_routes(previous)
-    bindings = list(redis_client.scan_iter(match=f"_kombu.binding*.{prefix}*", count=1000))
-    redis_client.delete(*names, *bindings)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    with private_queues(redis_client, "feedtest") as prefix:
+        yield prefix
 
 
 @pytest.fixture
@@ -80,7 +57,7 @@ def start_worker(queue_prefix, tmp_path):
     def start(name: str, *, chunk_delay: float = 0) -> subprocess.Popen:
         env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "FEED_FANOUT_CHUNK": str(CHUNK),
             "TEST_QUEUE_PREFIX": queue_prefix,
