@@ -78,6 +78,15 @@ def render(data: bytes) -> Rendered:
         im = Image.open(BytesIO(data), formats=[fmt])
         taken_at = _taken_at(im)
         icc = im.info.get("icc_profile")
+        lossless = _upright_jpeg_without_metadata(data) if fmt == "JPEG" and _is_upright(im) else None
+        if lossless is not None:
+            # The original is the upload's own compressed data: no decode is needed for it,
+            # so libjpeg decodes at 1/2, 1/4 or 1/8 scale for the renditions and memory no
+            # longer grows with the picture.
+            size = im.size
+            im.draft("RGB", _fit_within(size, MEDIUM_EDGE))
+            im.load()
+            return _rendered(im, size=size, icc=icc, taken_at=taken_at, original=(lossless, "jpg"))
         im.load()
         ImageOps.exif_transpose(im, in_place=True)
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
@@ -91,6 +100,14 @@ def render(data: bytes) -> Rendered:
     if not alpha and im.mode == "RGBA":
         im = im.convert("RGB")
     original = encode_clean(im, fmt="PNG" if alpha else "JPEG", quality=90)
+    return _rendered(
+        im, size=im.size, icc=icc, taken_at=taken_at, original=(original, "png" if alpha else "jpg")
+    )
+
+
+def _rendered(im: Image.Image, *, size, icc, taken_at, original: tuple[bytes, str]) -> Rendered:
+    """The renditions of an upright, decoded picture (possibly decoded at reduced scale;
+    ``size`` is the picture's full size)."""
     medium = im.resize(_fit_within(im.size, MEDIUM_EDGE), Image.Resampling.LANCZOS, reducing_gap=3.0)
     thumb = ImageOps.fit(medium, (THUMB_SIZE, THUMB_SIZE), method=Image.Resampling.LANCZOS)
     for rendition in (medium, thumb):
@@ -100,12 +117,49 @@ def render(data: bytes) -> Rendered:
     pixels = list(tiny.get_flattened_data())
     rows = [pixels[y * tiny.width : (y + 1) * tiny.width] for y in range(tiny.height)]
     return Rendered(
-        original=original,
-        original_ext="png" if alpha else "jpg",
+        original=original[0],
+        original_ext=original[1],
         medium=encode_clean(medium, fmt="WEBP", quality=82),
         thumb=encode_clean(thumb, fmt="WEBP", quality=80),
-        width=im.width,
-        height=im.height,
+        width=size[0],
+        height=size[1],
         blurhash=blurhash.encode(rows, *BLURHASH_COMPONENTS),
         taken_at=taken_at,
     )
+
+
+def _is_upright(im: Image.Image) -> bool:
+    return im.getexif().get(0x0112, 1) == 1
+
+
+# JPEG segments kept in a lossless original: JFIF (APP0), the ICC profile (APP2) and Adobe's
+# colour transform (APP14). Everything else before the image data goes: EXIF and XMP
+# (APP1, with GPS), IPTC (APP13), comments (COM) and vendors' blocks.
+_KEEP_APP = {0xE0, 0xE2, 0xEE}
+
+
+def _upright_jpeg_without_metadata(data: bytes) -> bytes | None:
+    """The JPEG with its metadata segments removed and its image data untouched, or None if
+    its structure is not the plain one this reads (then it is decoded and re-encoded)."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    out = [b"\xff\xd8"]
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if length < 2 or pos + 2 + length > len(data):
+            return None
+        segment = data[pos : pos + 2 + length]
+        if marker == 0xDA:  # start of scan: the compressed image follows to the end
+            out.append(data[pos:])
+            return b"".join(out)
+        if not (0xE0 <= marker <= 0xEF or marker == 0xFE) or marker in _KEEP_APP:
+            out.append(segment)
+        pos += 2 + length
+    return None

@@ -58,12 +58,17 @@ def camera_exif(orientation: int = 6) -> Image.Exif:
     return exif
 
 
-def camera_jpeg() -> bytes:
-    """A 400×200 picture taken with the phone turned (orientation 6), with GPS, a camera
-    make, the time taken, a JPEG comment, XMP and an sRGB colour profile."""
+def camera_jpeg(orientation: int = 6, size=(400, 200)) -> bytes:
+    """A picture taken with the phone turned (orientation 6) unless told otherwise, with GPS,
+    a camera make, the time taken, a JPEG comment, XMP and an sRGB colour profile."""
     buffer = BytesIO()
-    blue_left_red_right().save(
-        buffer, format="JPEG", exif=camera_exif(), comment=COMMENT, xmp=XMP, icc_profile=srgb_profile()
+    blue_left_red_right(size).save(
+        buffer,
+        format="JPEG",
+        exif=camera_exif(orientation),
+        comment=COMMENT,
+        xmp=XMP,
+        icc_profile=srgb_profile(),
     )
     return buffer.getvalue()
 

@@ -102,3 +102,20 @@ def test_text_chunks_comments_and_exif_of_other_formats_are_dropped_too(
     assert stored_image(photo.original).format == original_format
     for rendition in RENDITIONS:
         assert_no_metadata(getattr(photo, rendition))
+
+
+def test_an_upright_jpeg_keeps_its_image_data_and_loses_its_metadata(ana, client_for, committed):
+    # Held the right way up (orientation 1), a JPEG needs no decode for its clean original:
+    # the metadata segments go and the compressed picture stays byte for byte.
+    client = client_for(ana)
+    uploaded = files.camera_jpeg(orientation=1, size=(3200, 1600))
+    [shown] = add_photos(client, committed, create_album(client)["id"], upload(uploaded, "upright.jpg"))
+    photo = Photo.objects.get(pk=shown["id"])
+    assert photo.status == "ready" and (photo.width, photo.height) == (3200, 1600)
+    scan = uploaded.index(b"\xff\xda")
+    assert stored_bytes(photo.original).endswith(uploaded[scan:])
+    assert photo.taken_at == files.CAMERA_TAKEN
+    for rendition in RENDITIONS:
+        assert_no_metadata(getattr(photo, rendition))
+        assert stored_image(getattr(photo, rendition)).info.get("icc_profile") == files.srgb_profile()
+    assert stored_image(photo.medium).size == (1600, 800)
