@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from feed.models import Activity, Comment, Post, Reaction
 from profiles import services as graph
 from profiles.models import ProfileStatus
+from tests.audience import SEES
 from tests.factories import make_person
 from tests.feed.stories import (
     active,
@@ -414,30 +415,6 @@ def test_profile_posts_of_someone_unknown_is_404(ana, client_for):
 
 # --- Every visibility for every viewer ------------------------------------------------------
 
-# Who sees Ana's post of each visibility (the audience table of DESIGN.md).
-SEES = {
-    "company": {
-        "author": True,
-        "employee connection": True,
-        "employee stranger": True,
-        "alumnus connection": False,
-        "alumnus stranger": False,
-    },
-    "network": {
-        "author": True,
-        "employee connection": True,
-        "employee stranger": True,
-        "alumnus connection": True,
-        "alumnus stranger": True,
-    },
-    "connections": {
-        "author": True,
-        "employee connection": True,
-        "employee stranger": False,
-        "alumnus connection": True,
-        "alumnus stranger": False,
-    },
-}
 VISIBILITIES = list(SEES)
 
 # Each test below posts once per visibility and asks every kind of viewer; a failure shows

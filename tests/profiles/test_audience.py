@@ -6,6 +6,7 @@ from django.db.models import F, Value
 from profiles.audience import audience_filter, can_see, visible_filter
 from profiles.models import Profile, ProfileStatus
 from profiles.services import connection_request_accept, connection_request_send
+from tests.audience import SEES
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -38,39 +39,13 @@ def cast(ana, priya):
     }
 
 
-# Who sees Ana's content of each visibility (DESIGN.md, "Audience").
-EXPECTED = {
-    "company": {
-        "author": True,
-        "employee connection": True,
-        "employee stranger": True,
-        "alumnus connection": False,
-        "alumnus stranger": False,
-    },
-    "network": {
-        "author": True,
-        "employee connection": True,
-        "employee stranger": True,
-        "alumnus connection": True,
-        "alumnus stranger": True,
-    },
-    "connections": {
-        "author": True,
-        "employee connection": True,
-        "employee stranger": False,
-        "alumnus connection": True,
-        "alumnus stranger": False,
-    },
-}
-
-
 @pytest.mark.parametrize("visibility", ["company", "network", "connections"])
 @pytest.mark.parametrize(
     "who", ["author", "employee connection", "employee stranger", "alumnus connection", "alumnus stranger"]
 )
 def test_audience_rule(cast, visibility, who):
     viewer, author = cast[who], cast["author"]
-    expected = EXPECTED[visibility][who]
+    expected = SEES[visibility][who]
     assert can_see(viewer, author_id=author.pk, visibility=visibility) is expected
     assert seen_through_filter(viewer, author=author, visibility=visibility) is expected
     in_audience = Profile.objects.filter(audience_filter(author_id=author.pk, visibility=visibility))
