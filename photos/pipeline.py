@@ -17,10 +17,14 @@ Bounded: the file was checked before it was stored (``socialblue.images.check_im
 pixels from the header, a decode at reduced scale for JPEG). The picture is decoded once, at
 most ``PHOTO_MAX_PIXELS``, and turned upright in place; the medium rendition is resized from
 it (with ``reducing_gap``, Pillow's reduce path, when the shrink is large enough) and the
-thumbnail from the medium one. Peak memory is about two decoded copies (Pillow's rotation
-needs both), which is why ``PHOTO_MAX_PIXELS`` defaults to 36 megapixels.
+thumbnail from the medium one. An upright JPEG is not decoded at full size at all (its
+original keeps the compressed data); a picture with an alpha channel is resized band by band
+(``_resize``). The peak is two decoded copies only where Pillow needs both: turning a rotated
+picture upright, and an opaque RGBA picture made RGB for its JPEG original; that is why
+``PHOTO_MAX_PIXELS`` defaults to 36 megapixels (about 290 MB at most).
 """
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -96,7 +100,8 @@ def render(data: bytes) -> Rendered:
         im = im.convert("RGBA" if has_alpha else "RGB")
     if icc:
         im.info["icc_profile"] = icc
-    alpha = im.mode == "RGBA" and im.getchannel("A").getextrema()[0] < 255
+    # Per-band extrema read the picture in place (no copy of its alpha channel).
+    alpha = im.mode == "RGBA" and im.getextrema()[3][0] < 255
     if not alpha and im.mode == "RGBA":
         im = im.convert("RGB")
     original = encode_clean(im, fmt="PNG" if alpha else "JPEG", quality=90)
@@ -108,7 +113,7 @@ def render(data: bytes) -> Rendered:
 def _rendered(im: Image.Image, *, size, icc, taken_at, original: tuple[bytes, str]) -> Rendered:
     """The renditions of an upright, decoded picture (possibly decoded at reduced scale;
     ``size`` is the picture's full size)."""
-    medium = im.resize(_fit_within(im.size, MEDIUM_EDGE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    medium = _resize(im, _fit_within(im.size, MEDIUM_EDGE))
     thumb = ImageOps.fit(medium, (THUMB_SIZE, THUMB_SIZE), method=Image.Resampling.LANCZOS)
     for rendition in (medium, thumb):
         if icc:
@@ -126,6 +131,36 @@ def _rendered(im: Image.Image, *, size, icc, taken_at, original: tuple[bytes, st
         blurhash=blurhash.encode(rows, *BLURHASH_COMPONENTS),
         taken_at=taken_at,
     )
+
+
+# Output rows resized at a time when a whole-picture resize would copy the picture.
+BAND_ROWS = 128
+
+
+def _resize(im: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``im`` resized with Lanczos, in horizontal bands when it has an alpha channel.
+
+    Pillow resizes RGBA through a premultiplied copy of the whole picture (144 MB more at
+    36 megapixels). Band by band, each band is cut from the source with the filter's reach
+    on both sides and resized with its exact source ``box``, so each output pixel sees the
+    same source pixels and weights as in one whole resize, and only one band is copied at a
+    time. Other modes resize in one call, with Pillow's reduce path for large shrinks.
+    """
+    if im.mode != "RGBA" or im.size == size:
+        return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    width, height = im.size
+    scale = height / size[1]
+    reach = math.ceil(3.0 * max(scale, 1.0)) + 2  # Lanczos support is 3 source pixels × scale
+    out = Image.new("RGBA", size)
+    for top in range(0, size[1], BAND_ROWS):
+        bottom = min(size[1], top + BAND_ROWS)
+        src_top, src_bottom = top * scale, bottom * scale
+        cut_top = max(0, math.floor(src_top) - reach)
+        cut_bottom = min(height, math.ceil(src_bottom) + reach)
+        band = im.crop((0, cut_top, width, cut_bottom))
+        box = (0, src_top - cut_top, width, src_bottom - cut_top)
+        out.paste(band.resize((size[0], bottom - top), Image.Resampling.LANCZOS, box=box), (0, top))
+    return out
 
 
 def _is_upright(im: Image.Image) -> bool:
