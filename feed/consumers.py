@@ -20,6 +20,8 @@ from feed import presence
 from feed.live import live_group
 from socialblue.ws_auth import CLOSE_UNAUTHENTICATED
 
+CLOSE_REVOKED = 4403
+
 
 def _resume(profile_id: int, after: int) -> list[dict]:
     from feed.rendering import render_items
@@ -107,3 +109,8 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     async def notification(self, event):
         await self.send_json(event)
+
+    async def session_revoked(self, event):
+        """The person's sign-ins were revoked (offboarding): say so, then close."""
+        await self.send_json({"type": "session.revoked"})
+        await self.close(code=CLOSE_REVOKED)

@@ -71,6 +71,11 @@ SERVER_EVENTS = {
         "resume.done", "The end of a replay; `last` is the newest activity id sent.", last={"type": "integer"}
     ),
     "pong": _event("pong", "The answer to `ping`."),
+    "session.revoked": _event(
+        "session.revoked",
+        "Every sign-in of this person was revoked (they left the company); the socket closes "
+        "with code 4403 right after.",
+    ),
     "error": _event(
         "error", "A message the server could not use; the socket stays open.", detail={"type": "string"}
     ),
@@ -86,7 +91,10 @@ CLIENT_MESSAGES = {
     ),
 }
 
-CLOSE_CODES = {4401: "Not signed in (no valid token or session, or a session from a foreign origin)."}
+CLOSE_CODES = {
+    4401: "Not signed in (no valid token or session, or a session from a foreign origin).",
+    4403: "The person's sign-ins were revoked; sign in again.",
+}
 
 
 def document() -> dict:

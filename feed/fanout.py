@@ -13,11 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from feed import live, presence, timelines
-from feed.models import Activity
+from feed.models import Activity, Reach
 from feed.rendering import render_activities
 from feed.selectors import feed_queryset
 from profiles.audience import audience_filter, can_see
-from profiles.models import Follow, Profile
+from profiles.models import Connection, Follow, Profile
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +34,22 @@ def is_high_follower(profile: Profile) -> bool:
     return profile.follower_count > settings.FEED_FANOUT_LIMIT
 
 
-def audience_chunks(activity: Activity, *, active_only: bool = True) -> Iterator[list[int]]:
-    """The followers of the actor who may see the activity, in chunks."""
-    follows = Follow.objects.filter(followee_id=activity.actor_id).filter(
+def _audience(activity: Activity, follows):
+    """Of ``follows`` (of the actor), those whose follower the activity reaches and who may
+    see it."""
+    follows = follows.filter(
         audience_filter(author_id=activity.actor_id, visibility=activity.visibility, viewer_field="follower")
     )
+    if activity.reach == Reach.CONNECTIONS:
+        follows = follows.filter(
+            follower_id__in=Connection.objects.filter(profile_id=activity.actor_id).values("other_id")
+        )
+    return follows
+
+
+def audience_chunks(activity: Activity, *, active_only: bool = True) -> Iterator[list[int]]:
+    """The followers of the actor who may see the activity, in chunks."""
+    follows = _audience(activity, Follow.objects.filter(followee_id=activity.actor_id))
     if active_only:
         follows = follows.filter(follower__last_active_at__gte=active_cutoff())
     return _follower_chunks(follows)
@@ -135,10 +146,8 @@ def _push_to_online_followers(activity: Activity, payload: dict | None) -> None:
     size = settings.FEED_FANOUT_CHUNK
     for start in range(0, len(online), size):
         chunk = online[start : start + size]
-        followers = Follow.objects.filter(followee_id=activity.actor_id, follower_id__in=chunk).filter(
-            audience_filter(
-                author_id=activity.actor_id, visibility=activity.visibility, viewer_field="follower"
-            )
+        followers = _audience(
+            activity, Follow.objects.filter(followee_id=activity.actor_id, follower_id__in=chunk)
         )
         live.push_activity(followers.values_list("follower_id", flat=True), payload)
 
@@ -228,6 +237,17 @@ def rebuild_timeline(profile_id: int) -> None:
         timelines.add_many(profile_id, missed)
     finally:
         timelines.release_rebuild(profile_id)
+
+
+def reset_timeline(profile_id: int) -> None:
+    """Build a person's timeline again from the database, whatever it holds now: after their
+    audience changed (they left the company or came back), the items they may no longer see
+    go and those they now may see come in."""
+    if not timelines.enabled():
+        return
+    timelines.drop(profile_id)
+    if timelines.claim_rebuild(profile_id):
+        rebuild_timeline(profile_id)
 
 
 def stalled_activities(older_than_seconds: int = 60) -> list[int]:

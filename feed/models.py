@@ -60,6 +60,11 @@ class Reaction(models.Model):
         return f"{self.person_id} {self.kind} {self.post_id}"
 
 
+class Reach(models.TextChoices):
+    FOLLOWERS = "followers", _("Followers")
+    CONNECTIONS = "connections", _("Connections")
+
+
 class Activity(models.Model):
     """Something that happened, as the feed shows it: ``actor`` ``verb`` ``object``.
 
@@ -77,6 +82,10 @@ class Activity(models.Model):
     object_type = models.CharField(max_length=40)
     object_id = models.BigIntegerField()
     visibility = models.CharField(max_length=12, choices=Visibility.choices)
+    # Whose feeds it enters: the actor's followers (who may see it), or only those followers
+    # who are also the actor's connections (news meant for one's own people, such as
+    # ``left_company``).
+    reach = models.CharField(max_length=12, choices=Reach.choices, default=Reach.FOLLOWERS)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     fanned_out_at = models.DateTimeField(null=True, blank=True)

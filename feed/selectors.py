@@ -11,9 +11,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from feed import registry, timelines
-from feed.models import Activity, Comment, Notification, Post, Reaction
+from feed.models import Activity, Comment, Notification, Post, Reach, Reaction
 from profiles.audience import visible_filter
-from profiles.models import Follow, Profile
+from profiles.models import Connection, Follow, Profile
 from socialblue.errors import NotFound
 
 logger = logging.getLogger(__name__)
@@ -82,8 +82,11 @@ def feed_queryset(viewer: Profile, *, include_merged: bool = True) -> QuerySet[A
     queryset = Activity.objects.filter(removed_at__isnull=True)
     if not include_merged:
         queryset = queryset.filter(merged_on_read=False)
-    return queryset.filter(Q(actor_id=viewer.pk) | Q(actor_id__in=followees)).filter(
-        visible_filter(viewer, author_field="actor")
+    connections = Connection.objects.filter(profile=viewer).values("other_id")
+    return (
+        queryset.filter(Q(actor_id=viewer.pk) | Q(actor_id__in=followees))
+        .filter(visible_filter(viewer, author_field="actor"))
+        .filter(Q(reach=Reach.FOLLOWERS) | Q(actor_id=viewer.pk) | Q(actor_id__in=connections))
     )
 
 

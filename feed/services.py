@@ -13,7 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feed import registry
-from feed.models import COMMENT_MAX_CHARS, POST_MAX_CHARS, Activity, Comment, Notification, Post, Reaction
+from feed.models import (
+    COMMENT_MAX_CHARS,
+    POST_MAX_CHARS,
+    Activity,
+    Comment,
+    Notification,
+    Post,
+    Reach,
+    Reaction,
+)
 from feed.text import mentioned_usernames
 from profiles.models import Profile, ProfileStatus, Visibility
 from socialblue.errors import Forbidden, Invalid
@@ -57,13 +66,26 @@ def _schedule(task, *args) -> None:
 
 
 def activity_publish(
-    *, actor: Profile, verb: str, object_type: str, object_id: int, visibility: str
+    *,
+    actor: Profile,
+    verb: str,
+    object_type: str,
+    object_id: int,
+    visibility: str,
+    reach: str = Reach.FOLLOWERS,
 ) -> Activity:
-    """Record that something happened and fan it out once the transaction commits."""
+    """Record that something happened and fan it out once the transaction commits: to the
+    actor's followers who may see it, or with ``reach`` "connections" only to those of them
+    who are the actor's connections."""
     from feed import tasks
 
     activity = Activity.objects.create(
-        actor=actor, verb=verb, object_type=object_type, object_id=object_id, visibility=visibility
+        actor=actor,
+        verb=verb,
+        object_type=object_type,
+        object_id=object_id,
+        visibility=visibility,
+        reach=reach,
     )
     _schedule(tasks.fan_out, activity.pk)
     return activity
@@ -107,6 +129,23 @@ def activities_remove_by_id(*, activity_ids: Iterable[int]) -> list[int]:
         for activity_id in ids:
             _schedule(tasks.remove_activity, activity_id)
     return ids
+
+
+def audience_changed(*, profile: Profile) -> None:
+    """A person's status changed (they left the company or came back): once the transaction
+    commits, their timeline is built again for what they may see now. The read path filters
+    by the status at read time meanwhile."""
+    from feed import tasks
+
+    _schedule(tasks.reset_timeline, profile.pk)
+
+
+def sockets_close(*, profile: Profile, reason: str = "session.revoked") -> None:
+    """Once the transaction commits, close every open live socket of this person (their
+    sign-ins were revoked); a socket that reconnects must authenticate again."""
+    from feed import live
+
+    transaction.on_commit(lambda: live.push_control(profile.pk, {"type": reason}), robust=True)
 
 
 # --- Posts ----------------------------------------------------------------------------------

@@ -51,6 +51,11 @@ def rebuild_timeline(profile_id: int) -> None:
     fanout.rebuild_timeline(profile_id)
 
 
+@shared_task(**RETRY)
+def reset_timeline(profile_id: int) -> None:
+    fanout.reset_timeline(profile_id)
+
+
 @shared_task
 def redrive_stalled_fanouts() -> int:
     """Celery beat: fan out again what committed but never finished (a crash between the

@@ -78,3 +78,29 @@ class TokenDeleteView(APIView):
     def delete(self, request, pk: int):
         auth_services.token_revoke(user=request.user, token_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordSetSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class PasswordSetView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=PasswordSetSerializer,
+        responses={
+            200: inline_serializer("PasswordSet", {"detail": serializers.CharField()}),
+            400: OpenApiResponse(description="Invalid or expired code, or a weak password"),
+        },
+        summary="Set my password with the code from an emailed link (alumni invitation)",
+        auth=[],
+    )
+    def post(self, request):
+        data = PasswordSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        auth_services.password_set_with_code(**data.validated_data)
+        return Response({"detail": "Password set. Sign in with your email address and it."})

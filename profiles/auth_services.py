@@ -1,10 +1,14 @@
 """Sign-in services: checking a password (counted by django-axes) and device tokens."""
 
 from django.conf import settings
-from django.contrib.auth import authenticate, user_logged_in
+from django.contrib.auth import authenticate, get_user_model, password_validation, user_logged_in
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 
 from profiles.models import DeviceToken
@@ -57,3 +61,25 @@ def token_revoke(*, user, token_id: int) -> None:
 def token_revoke_all(*, user) -> int:
     deleted, _by_model = DeviceToken.objects.filter(user=user).delete()
     return deleted
+
+
+def password_set_with_code(*, uid: str, token: str, password: str):
+    """Set a password with the one-time code of an emailed link (an alumnus's invitation, or
+    a reset). The code stops working once the password changes. Every token of the person
+    is revoked: whoever held one before does not keep it."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist, ValidationError):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        raise Invalid({"token": [_("This link is invalid or has expired; ask for a new one.")]})
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise Invalid({"password": list(exc.messages)}) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        token_revoke_all(user=user)
+    return user

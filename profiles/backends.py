@@ -1,7 +1,11 @@
-"""Sign-in by username or work email."""
+"""Sign-in by username, or by email: the work email while employed, the personal email once
+an alumnus (the work email then no longer signs in)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+from profiles.models import ProfileStatus
 
 
 def find_user(login: str):
@@ -10,8 +14,13 @@ def find_user(login: str):
     login = (login or "").strip()
     if not login:
         return None
-    field = "email__iexact" if "@" in login else "username__iexact"
-    return User.objects.filter(**{field: login}).order_by("pk").first()
+    if "@" in login:
+        match = Q(email__iexact=login, profile__status=ProfileStatus.EMPLOYEE) | Q(
+            profile__personal_email__iexact=login, profile__status=ProfileStatus.ALUMNUS
+        )
+    else:
+        match = Q(username__iexact=login)
+    return User.objects.filter(match).order_by("pk").first()
 
 
 class UsernameOrEmailBackend(ModelBackend):

@@ -122,6 +122,8 @@ class Profile(models.Model):
         "self", null=True, blank=True, related_name="reports", on_delete=models.SET_NULL
     )
     work_phone = models.CharField(max_length=40, blank=True)
+    # Where an alumnus signs in and is written to; seen by the person and HR only.
+    personal_email = models.EmailField(blank=True, db_index=True)
     hire_date = models.DateField(null=True, blank=True)
 
     last_active_at = models.DateTimeField(null=True, blank=True, db_index=True)

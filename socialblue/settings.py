@@ -192,6 +192,10 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULE = {
     "redrive-stalled-fanouts": {"task": "feed.tasks.redrive_stalled_fanouts", "schedule": 60.0},
+    # Leaves dated in the future are applied on their day; hourly, so a worker that was down
+    # at midnight catches up soon after.
+    "apply-due-leaves": {"task": "alumni.tasks.apply_due_leaves", "schedule": 3600.0},
+    "expire-exports": {"task": "alumni.tasks.expire_exports", "schedule": 3600.0},
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -371,6 +375,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where people open the product; links in emails (an alumnus's invitation) start with it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SocialBlue <no-reply@socialblue.local>")
 
 LOGGING = {

@@ -6,26 +6,20 @@ Every event received is checked against its documented schema (``feed/events.py`
 """
 
 import asyncio
-import json
 
 import pytest
 from channels.db import database_sync_to_async as in_db
-from websockets.asyncio.client import connect
 
 from feed import live, presence
-from feed.events import validate_server_event
 from feed.models import Activity
 from profiles import services as graph
 from profiles.models import DeviceToken
 from tests.factories import make_person
 from tests.feed.stories import active, activity_of, post
-from tests.live import http_json, websocket_url
+from tests.sockets import QUIET_SECONDS, WAIT_SECONDS, api, opened
 
 # The server reads what the test wrote through its own connection: rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WAIT_SECONDS = 5
-QUIET_SECONDS = 0.5
 
 
 @pytest.fixture
@@ -46,60 +40,6 @@ def cast(ana, marco, priya, olu):
     for person in (priya, marco, olu):
         graph.follow(follower=person, followee=ana)
     return {"ana": ana, "marco": marco, "priya": priya, "olu": olu, "sam": sam}
-
-
-class Socket:
-    """One open ``/ws/feed/`` socket of a signed-in person."""
-
-    def __init__(self, ws):
-        self.ws = ws
-
-    async def receive(self) -> dict:
-        async with asyncio.timeout(WAIT_SECONDS):
-            event = json.loads(await self.ws.recv())
-        validate_server_event(event)
-        return event
-
-    async def send(self, message) -> None:
-        await self.ws.send(message if isinstance(message, str | bytes) else json.dumps(message))
-
-    async def assert_nothing_arrives(self) -> None:
-        """Nothing within a moment, and the next answer to a ping is the pong: had an event
-        been on its way, it would come first."""
-        with pytest.raises(TimeoutError):
-            async with asyncio.timeout(QUIET_SECONDS):
-                unexpected = await self.ws.recv()
-                pytest.fail(f"unexpected event: {unexpected}")
-        await self.send({"type": "ping"})
-        assert await self.receive() == {"type": "pong"}
-
-
-def feed_socket(base_url: str, token: str):
-    return connect(
-        websocket_url(base_url, "/ws/feed/"), additional_headers={"Authorization": f"Token {token}"}
-    )
-
-
-class opened:
-    """``async with opened(live_asgi, token) as socket:`` — connected and greeted."""
-
-    def __init__(self, base_url: str, token: str):
-        self.connection = feed_socket(base_url, token)
-
-    async def __aenter__(self) -> Socket:
-        socket = Socket(await self.connection.__aenter__())
-        assert (await socket.receive())["type"] == "hello"
-        return socket
-
-    async def __aexit__(self, *exc_info):
-        return await self.connection.__aexit__(*exc_info)
-
-
-async def api(base_url: str, token: str, method: str, path: str, body: dict | None = None):
-    """A request from a person's app to the live server."""
-    return await asyncio.to_thread(
-        http_json, method, f"{base_url}/api/v1/{path}", body, {"Authorization": f"Token {token}"}
-    )
 
 
 async def test_online_follower_sees_a_post_as_it_happens(live_asgi, cast, token_of):

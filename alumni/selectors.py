@@ -1,0 +1,135 @@
+"""Reads of the alumni app: the alumni directory, former colleagues, employment history."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alumni.models import AlumniProfile, EmploymentEvent, EmploymentPeriod
+from profiles.models import Department, Profile, ProfileStatus
+from profiles.selectors import MAX_QUERY_TERMS, profile_queryset
+from socialblue.errors import Invalid
+
+# How many people the former-colleague ranking considers at most (the longest overlaps).
+FORMER_COLLEAGUES_MAX = 500
+
+
+def alumni_queryset() -> QuerySet[Profile]:
+    """Profiles with what an alumni card shows, in a fixed number of queries."""
+    return profile_queryset().select_related("alumni_profile__former_department")
+
+
+def alumni_directory(
+    *, q: str = "", former_department: str = "", left_year: int | None = None, current_company: str = ""
+) -> QuerySet[Profile]:
+    """Alumni who chose to be listed, most recently left first. ``q`` matches every word in
+    the name, username, title, skills, current company or former department;
+    ``former_department`` includes its sub-departments and any earlier period there."""
+    qs = alumni_queryset().filter(
+        status=ProfileStatus.ALUMNUS, user__is_active=True, alumni_profile__listed=True
+    )
+    if former_department:
+        department = Department.objects.filter(slug=former_department.strip()).first()
+        if department is None:
+            raise Invalid(
+                {"former_department": [_("No department is called '%(s)s'.") % {"s": former_department}]}
+            )
+        worked_there = EmploymentPeriod.objects.filter(
+            end__isnull=False, department__path__startswith=department.path
+        ).values("profile_id")
+        qs = qs.filter(pk__in=worked_there)
+    if left_year is not None:
+        qs = qs.filter(alumni_profile__left_on__year=left_year)
+    if current_company.strip():
+        qs = qs.filter(alumni_profile__current_company__icontains=current_company.strip())
+    for term in [t for t in q.lower().split() if t][:MAX_QUERY_TERMS]:
+        qs = qs.filter(
+            Q(search_text__icontains=term)
+            | Q(alumni_profile__current_company__icontains=term)
+            | Q(alumni_profile__former_department__name__icontains=term)
+        )
+    return qs.order_by("-alumni_profile__left_on", "display_name", "pk")
+
+
+def alumni_profile_get(profile: Profile) -> AlumniProfile:
+    """The person's alumni profile, or an unsaved blank one (nothing is written by a read)."""
+    return AlumniProfile.objects.filter(profile=profile).first() or AlumniProfile(profile=profile)
+
+
+@dataclass(frozen=True)
+class FormerColleague:
+    profile: Profile
+    overlap_days: int
+    department: Department | None
+    until: dt.date | None
+
+
+def _overlap_days(a_start, a_end, b_start, b_end) -> int:
+    start, end = max(a_start, b_start), min(a_end, b_end)
+    return (end - start).days + 1 if end >= start else 0
+
+
+def former_colleagues(*, viewer: Profile) -> list[FormerColleague]:
+    """The people whose periods overlapped the viewer's in the same department or under the
+    same manager (or who managed, or were managed by, the viewer), longest overlap first.
+
+    Candidates come from one query on the period indexes; the overlap is summed here over
+    every pair of periods (people come and go and come back), and the profiles of the
+    result are loaded in one more.
+    """
+    today = timezone.localdate()
+    mine = list(EmploymentPeriod.objects.filter(profile=viewer))
+    if not mine:
+        return []
+    reach = Q()
+    for period in mine:
+        end = period.end or today
+        same_place = Q()
+        if period.department_id:
+            same_place |= Q(department_id=period.department_id)
+        if period.manager_id:
+            same_place |= Q(manager_id=period.manager_id) | Q(profile_id=period.manager_id)
+        same_place |= Q(manager_id=viewer.pk)
+        reach |= same_place & Q(start__lte=end) & (Q(end__isnull=True) | Q(end__gte=period.start))
+    candidates = EmploymentPeriod.objects.filter(reach).exclude(profile=viewer).select_related("department")
+
+    overlap: dict[int, int] = {}
+    where: dict[int, EmploymentPeriod] = {}
+    for theirs in candidates:
+        for period in mine:
+            related = (
+                (period.department_id and theirs.department_id == period.department_id)
+                or (period.manager_id and theirs.manager_id == period.manager_id)
+                or (period.manager_id and theirs.profile_id == period.manager_id)
+                or theirs.manager_id == viewer.pk
+            )
+            if not related:
+                continue
+            days = _overlap_days(period.start, period.end or today, theirs.start, theirs.end or today)
+            if days:
+                overlap[theirs.profile_id] = overlap.get(theirs.profile_id, 0) + days
+                if theirs.profile_id not in where or theirs.start > where[theirs.profile_id].start:
+                    where[theirs.profile_id] = theirs
+    ranked = sorted(overlap, key=lambda pid: (-overlap[pid], pid))[:FORMER_COLLEAGUES_MAX]
+    profiles = alumni_queryset().filter(pk__in=ranked, user__is_active=True).in_bulk()
+    return [
+        FormerColleague(
+            profile=profiles[pid],
+            overlap_days=overlap[pid],
+            department=where[pid].department,
+            until=where[pid].end,
+        )
+        for pid in ranked
+        if pid in profiles
+    ]
+
+
+def employment_history(*, profile: Profile) -> QuerySet[EmploymentPeriod]:
+    return EmploymentPeriod.objects.filter(profile=profile).select_related("department", "manager__user")
+
+
+def employment_events(*, profile: Profile | None = None) -> QuerySet[EmploymentEvent]:
+    qs = EmploymentEvent.objects.select_related("profile__user", "actor")
+    return qs.filter(profile=profile) if profile is not None else qs

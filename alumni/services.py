@@ -1,0 +1,351 @@
+"""Offboarding, rehire, employment periods and alumni profiles: every write of the alumni app.
+
+The API, the Django admin action and ``manage.py sync_hr`` all come through here, so the
+three ways in behave the same and leave the same audit record (``EmploymentEvent``).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import URLValidator, validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from alumni.models import MAX_LINKS, AlumniProfile, EmploymentEvent, EmploymentPeriod
+from feed import services as feed_services
+from feed.models import Reach
+from profiles import auth_services
+from profiles import services as profiles_services
+from profiles.models import Department, Profile, ProfileStatus, Visibility
+from socialblue.errors import Conflict, Invalid
+
+LEFT_COMPANY = "left_company"
+REJOINED_COMPANY = "rejoined_company"
+Source = EmploymentEvent.Source
+
+
+# --- Employment periods ---------------------------------------------------------------------
+
+
+def employment_start(
+    *,
+    profile: Profile,
+    start: dt.date,
+    department: Department | None = None,
+    title: str = "",
+    manager: Profile | None = None,
+) -> EmploymentPeriod:
+    """Open a period (a hire, a rehire or a move to another team): the open one, if any, ends
+    the day before, and today's profile follows the new period."""
+    with transaction.atomic():
+        current = (
+            EmploymentPeriod.objects.select_for_update().filter(profile=profile, end__isnull=True).first()
+        )
+        if current is not None:
+            if start <= current.start:
+                raise Invalid({"start": [_("A new period starts after the current one.")]})
+            current.end = start - dt.timedelta(days=1)
+            current.save(update_fields=["end"])
+        period = EmploymentPeriod.objects.create(
+            profile=profile, start=start, department=department, title=title, manager=manager
+        )
+        profile.department, profile.manager = department, manager
+        if title:
+            profile.headline = title
+        if profile.hire_date is None or current is None:
+            profile.hire_date = start
+        profile.save(update_fields=["department", "manager", "headline", "hire_date", "updated_at"])
+        profile.refresh_search_text()
+    return period
+
+
+def _close_period(profile: Profile, leave_date: dt.date) -> EmploymentPeriod:
+    current = EmploymentPeriod.objects.select_for_update().filter(profile=profile, end__isnull=True).first()
+    if current is None:
+        # A person who predates employment history: their period is rebuilt from the profile.
+        return EmploymentPeriod.objects.create(
+            profile=profile,
+            start=min(profile.hire_date or leave_date, leave_date),
+            end=leave_date,
+            department=profile.department,
+            title=profile.headline,
+            manager=profile.manager,
+        )
+    current.end = max(leave_date, current.start)
+    current.save(update_fields=["end"])
+    return current
+
+
+# --- Offboarding ----------------------------------------------------------------------------
+
+
+def _check_personal_email(profile: Profile, email: str) -> str:
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid({"personal_email": [_("A valid personal email address is required.")]}) from None
+    taken = (
+        Profile.objects.filter(personal_email__iexact=email).exclude(pk=profile.pk).exists()
+        or Profile.objects.filter(user__email__iexact=email).exclude(pk=profile.pk).exists()
+    )
+    if taken or email.lower() == (profile.user.email or "").lower():
+        raise Invalid({"personal_email": [_("This address is already in use; give the person's own.")]})
+    return email
+
+
+def alumnus_offboard(
+    *,
+    profile: Profile,
+    leave_date: dt.date,
+    personal_email: str,
+    by=None,
+    source: str = Source.API,
+) -> EmploymentEvent:
+    """The employee leaves the company on ``leave_date``: today or in the past, at once; in
+    the future, on that day (``leaves_apply_due``). Returns the audit record."""
+    if profile.status != ProfileStatus.EMPLOYEE:
+        raise Conflict({"detail": _("%(name)s is not an employee.") % {"name": profile.display_name}})
+    personal_email = _check_personal_email(profile, personal_email)
+    with transaction.atomic():
+        # A new decision replaces a leave that was waiting for its day.
+        EmploymentEvent.objects.filter(
+            profile=profile, action=EmploymentEvent.Action.OFFBOARD, applied_at__isnull=True
+        ).filter(cancelled_at__isnull=True).update(cancelled_at=timezone.now())
+        event = EmploymentEvent.objects.create(
+            profile=profile,
+            action=EmploymentEvent.Action.OFFBOARD,
+            effective_on=leave_date,
+            personal_email=personal_email,
+            actor=by,
+            source=source,
+        )
+        if leave_date <= timezone.localdate():
+            _apply_offboard(event)
+    return event
+
+
+def offboard_cancel(*, profile: Profile, by=None) -> int:
+    """Call off a leave that has not happened yet. Returns how many were waiting."""
+    return EmploymentEvent.objects.filter(
+        profile=profile,
+        action=EmploymentEvent.Action.OFFBOARD,
+        applied_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).update(cancelled_at=timezone.now())
+
+
+def _apply_offboard(event: EmploymentEvent) -> None:
+    """Inside a transaction: the person becomes an alumnus; what follows runs on commit."""
+    profile = Profile.objects.select_for_update().select_related("user").get(pk=event.profile_id)
+    if profile.status != ProfileStatus.EMPLOYEE:
+        event.cancelled_at = timezone.now()
+        event.save(update_fields=["cancelled_at"])
+        return
+    period = _close_period(profile, event.effective_on)
+    alumni_profile, _created = AlumniProfile.objects.get_or_create(profile=profile)
+    alumni_profile.left_on = period.end
+    alumni_profile.former_department = period.department
+    alumni_profile.save(update_fields=["left_on", "former_department", "updated_at"])
+
+    profile.status = ProfileStatus.ALUMNUS
+    profile.personal_email = event.personal_email
+    # Today's job is over: the internal fields were the current period's.
+    profile.department = profile.office = profile.manager = None
+    profile.work_phone = ""
+    profile.save(
+        update_fields=[
+            "status",
+            "personal_email",
+            "department",
+            "office",
+            "manager",
+            "work_phone",
+            "updated_at",
+        ]
+    )
+    user = profile.user
+    # A new password hash ends every browser session (Django checks each session against
+    # it) and retires the work password; the invitation lets the person set their own.
+    user.set_unusable_password()
+    user.is_staff = user.is_superuser = False
+    user.save(update_fields=["password", "is_staff", "is_superuser"])
+    user.groups.clear()
+    user.user_permissions.clear()
+    auth_services.token_revoke_all(user=user)
+
+    event.applied_at = timezone.now()
+    event.save(update_fields=["applied_at"])
+
+    feed_services.sockets_close(profile=profile)
+    feed_services.audience_changed(profile=profile)
+    if alumni_profile.announce_departure:
+        feed_services.activity_publish(
+            actor=profile,
+            verb=LEFT_COMPANY,
+            object_type="profile",
+            object_id=profile.pk,
+            visibility=Visibility.NETWORK,
+            reach=Reach.CONNECTIONS,
+        )
+    transaction.on_commit(lambda: _send_invitation(profile), robust=True)
+
+
+def _send_invitation(profile: Profile) -> None:
+    """Ask the alumnus, at their personal address, to set a password for signing in."""
+    user = profile.user
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
+    )
+    send_mail(
+        subject=_("Stay in touch: your SocialBlue alumni sign-in"),
+        message=_(
+            "Hello %(name)s,\n\n"
+            "you have left the company, but not your colleagues. Set a password here and sign "
+            "in with this email address (%(email)s) to stay connected:\n\n%(link)s\n\n"
+            "Or in the app: uid %(uid)s, code %(token)s.\n"
+        )
+        % {
+            "name": profile.display_name,
+            "email": profile.personal_email,
+            "link": link,
+            "uid": uid,
+            "token": token,
+        },
+        from_email=None,
+        recipient_list=[profile.personal_email],
+    )
+
+
+def leaves_apply_due(*, today: dt.date | None = None) -> list[EmploymentEvent]:
+    """Apply the leaves whose day has come (a periodic task calls this). Each in its own
+    transaction: one that fails does not hold back the others."""
+    today = today or timezone.localdate()
+    due = EmploymentEvent.objects.filter(
+        action=EmploymentEvent.Action.OFFBOARD,
+        applied_at__isnull=True,
+        cancelled_at__isnull=True,
+        effective_on__lte=today,
+    ).order_by("effective_on", "pk")
+    applied = []
+    for event in due:
+        with transaction.atomic():
+            event = EmploymentEvent.objects.select_for_update().get(pk=event.pk)
+            if event.pending:
+                _apply_offboard(event)
+                applied.append(event)
+    return applied
+
+
+# --- Rehire ---------------------------------------------------------------------------------
+
+
+def alumnus_rehire(
+    *,
+    profile: Profile,
+    by=None,
+    source: str = Source.API,
+    start: dt.date | None = None,
+    department: Department | None = None,
+    title: str = "",
+    manager: Profile | None = None,
+) -> EmploymentEvent:
+    """The alumnus is an employee again, on the same identity: a new period, company content
+    visible again. Tokens from before stay revoked."""
+    if profile.status != ProfileStatus.ALUMNUS:
+        raise Conflict({"detail": _("%(name)s is not an alumnus.") % {"name": profile.display_name}})
+    start = start or timezone.localdate()
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+        last = EmploymentPeriod.objects.filter(profile=profile).order_by("-start").first()
+        if last is not None and last.end is not None and start <= last.end:
+            raise Invalid({"start": [_("The new period starts after the last one ended.")]})
+        profile.status = ProfileStatus.EMPLOYEE
+        profile.save(update_fields=["status", "updated_at"])
+        employment_start(profile=profile, start=start, department=department, title=title, manager=manager)
+        event = EmploymentEvent.objects.create(
+            profile=profile,
+            action=EmploymentEvent.Action.REHIRE,
+            effective_on=start,
+            actor=by,
+            source=source,
+            applied_at=timezone.now(),
+        )
+        feed_services.audience_changed(profile=profile)
+        feed_services.activity_publish(
+            actor=profile,
+            verb=REJOINED_COMPANY,
+            object_type="profile",
+            object_id=profile.pk,
+            visibility=Visibility.NETWORK,
+        )
+    return event
+
+
+# --- Alumni profiles ------------------------------------------------------------------------
+
+
+def _clean_links(links) -> list[str]:
+    if not isinstance(links, list):
+        raise Invalid({"links": [_("A list of web addresses.")]})
+    if len(links) > MAX_LINKS:
+        raise Invalid({"links": [_("At most %(n)d links.") % {"n": MAX_LINKS}]})
+    validate = URLValidator(schemes=["http", "https"])
+    cleaned = []
+    for link in links:
+        link = str(link).strip() if isinstance(link, str) else ""
+        try:
+            if len(link) > 200:
+                raise ValidationError("too long")
+            validate(link)
+        except ValidationError:
+            raise Invalid(
+                {"links": [_("%(link)r is not an http(s) address.") % {"link": link[:200]}]}
+            ) from None
+        if link not in cleaned:
+            cleaned.append(link)
+    return cleaned
+
+
+ALUMNI_PROFILE_FIELDS = (
+    "current_company",
+    "current_title",
+    "links",
+    "listed",
+    "open_to_rehire",
+    "announce_departure",
+)
+
+
+def alumni_profile_of(profile: Profile) -> AlumniProfile:
+    """The person's alumni profile (employees have one too: they may set it up before they
+    leave, and opt out of the departure announcement)."""
+    alumni_profile, _created = AlumniProfile.objects.get_or_create(profile=profile)
+    return alumni_profile
+
+
+def alumni_profile_update(*, profile: Profile, **fields) -> AlumniProfile:
+    """Change what the person tells former colleagues; ``location`` is the profile's own."""
+    alumni_profile = alumni_profile_of(profile)
+    unknown = set(fields) - {*ALUMNI_PROFILE_FIELDS, "location"}
+    if unknown:
+        raise Invalid({name: [_("Unknown field.")] for name in sorted(unknown)})
+    if "links" in fields:
+        fields["links"] = _clean_links(fields["links"])
+    with transaction.atomic():
+        if "location" in fields:
+            profiles_services.profile_update(profile=profile, location=fields.pop("location"))
+        for name, value in fields.items():
+            setattr(alumni_profile, name, value)
+        alumni_profile.full_clean(exclude=["profile", "former_department"])
+        alumni_profile.save()
+    return alumni_profile
