@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alumni.models import MAX_LINKS, AlumniProfile, EmploymentEvent
+from profiles.selectors import CONNECTION_STATES
 from profiles.serializers import DepartmentSerializer, PersonSerializer, ProfileSerializer
 
 
@@ -51,9 +52,7 @@ class AlumnusCardSerializer(PersonSerializer):
     former_department = DepartmentSerializer(source="alumni_profile.former_department", allow_null=True)
     connection = serializers.SerializerMethodField()
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=["connected", "request_sent", "request_received", "none"])
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=CONNECTION_STATES))
     def get_connection(self, profile):
         return self.context["relations"].connection_state(profile.pk)
 
@@ -71,9 +70,7 @@ class FormerColleagueSerializer(serializers.Serializer):
     def get_person(self, colleague):
         return PersonSerializer(colleague.profile, context=self.context).data
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=["connected", "request_sent", "request_received", "none"])
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=CONNECTION_STATES))
     def get_connection(self, colleague):
         return self.context["relations"].connection_state(colleague.profile.pk)
 

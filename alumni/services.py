@@ -6,16 +6,10 @@ three ways in behave the same and leave the same audit record (``EmploymentEvent
 
 import datetime as dt
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from alumni.models import MAX_LINKS, AlumniProfile, EmploymentEvent, EmploymentPeriod
@@ -95,6 +89,15 @@ def _check_personal_email(profile: Profile, email: str) -> str:
     taken = (
         Profile.objects.filter(personal_email__iexact=email).exclude(pk=profile.pk).exists()
         or Profile.objects.filter(user__email__iexact=email).exclude(pk=profile.pk).exists()
+        # Promised to someone whose leave waits for its date.
+        or EmploymentEvent.objects.filter(
+            action=EmploymentEvent.Action.OFFBOARD,
+            applied_at__isnull=True,
+            cancelled_at__isnull=True,
+            personal_email__iexact=email,
+        )
+        .exclude(profile=profile)
+        .exists()
     )
     if taken or email.lower() == (profile.user.email or "").lower():
         raise Invalid({"personal_email": [_("This address is already in use; give the person's own.")]})
@@ -111,10 +114,11 @@ def alumnus_offboard(
 ) -> EmploymentEvent:
     """The employee leaves the company on ``leave_date``: today or in the past, at once; in
     the future, on that day (``leaves_apply_due``). Returns the audit record."""
-    if profile.status != ProfileStatus.EMPLOYEE:
-        raise Conflict({"detail": _("%(name)s is not an employee.") % {"name": profile.display_name}})
     personal_email = _check_personal_email(profile, personal_email)
     with transaction.atomic():
+        profile = Profile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+        if profile.status != ProfileStatus.EMPLOYEE:
+            raise Conflict({"detail": _("%(name)s is not an employee.") % {"name": profile.display_name}})
         # A new decision replaces a leave that was waiting for its day.
         EmploymentEvent.objects.filter(
             profile=profile, action=EmploymentEvent.Action.OFFBOARD, applied_at__isnull=True
@@ -200,29 +204,15 @@ def _apply_offboard(event: EmploymentEvent) -> None:
 
 def _send_invitation(profile: Profile) -> None:
     """Ask the alumnus, at their personal address, to set a password for signing in."""
-    user = profile.user
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
-    )
-    send_mail(
+    auth_services.send_password_link(
+        user=profile.user,
+        to=profile.personal_email,
         subject=_("Stay in touch: your SocialBlue alumni sign-in"),
-        message=_(
-            "Hello %(name)s,\n\n"
-            "you have left the company, but not your colleagues. Set a password here and sign "
-            "in with this email address (%(email)s) to stay connected:\n\n%(link)s\n\n"
-            "Or in the app: uid %(uid)s, code %(token)s.\n"
+        intro=_(
+            "Hello %(name)s,\n\nyou have left the company, but not your colleagues. Set a password "
+            "and sign in with this email address (%(email)s) to stay connected."
         )
-        % {
-            "name": profile.display_name,
-            "email": profile.personal_email,
-            "link": link,
-            "uid": uid,
-            "token": token,
-        },
-        from_email=None,
-        recipient_list=[profile.personal_email],
+        % {"name": profile.display_name, "email": profile.personal_email},
     )
 
 
@@ -242,7 +232,8 @@ def leaves_apply_due(*, today: dt.date | None = None) -> list[EmploymentEvent]:
             event = EmploymentEvent.objects.select_for_update().get(pk=event.pk)
             if event.pending:
                 _apply_offboard(event)
-                applied.append(event)
+                if event.applied_at is not None:
+                    applied.append(event)
     return applied
 
 
@@ -261,12 +252,16 @@ def alumnus_rehire(
 ) -> EmploymentEvent:
     """The alumnus is an employee again, on the same identity: a new period, company content
     visible again. Tokens from before stay revoked."""
-    if profile.status != ProfileStatus.ALUMNUS:
-        raise Conflict({"detail": _("%(name)s is not an alumnus.") % {"name": profile.display_name}})
-    start = start or timezone.localdate()
     with transaction.atomic():
         profile = Profile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+        if profile.status != ProfileStatus.ALUMNUS:
+            raise Conflict({"detail": _("%(name)s is not an alumnus.") % {"name": profile.display_name}})
         last = EmploymentPeriod.objects.filter(profile=profile).order_by("-start").first()
+        if start is None:
+            # Today, or the day after the last period ended (a leave and a rehire on one day).
+            start = timezone.localdate()
+            if last is not None and last.end is not None and start <= last.end:
+                start = last.end + dt.timedelta(days=1)
         if last is not None and last.end is not None and start <= last.end:
             raise Invalid({"start": [_("The new period starts after the last one ended.")]})
         profile.status = ProfileStatus.EMPLOYEE
@@ -335,13 +330,13 @@ def alumni_profile_of(profile: Profile) -> AlumniProfile:
 
 def alumni_profile_update(*, profile: Profile, **fields) -> AlumniProfile:
     """Change what the person tells former colleagues; ``location`` is the profile's own."""
-    alumni_profile = alumni_profile_of(profile)
     unknown = set(fields) - {*ALUMNI_PROFILE_FIELDS, "location"}
     if unknown:
         raise Invalid({name: [_("Unknown field.")] for name in sorted(unknown)})
     if "links" in fields:
         fields["links"] = _clean_links(fields["links"])
     with transaction.atomic():
+        alumni_profile = alumni_profile_of(profile)
         if "location" in fields:
             profiles_services.profile_update(profile=profile, location=fields.pop("location"))
         for name, value in fields.items():

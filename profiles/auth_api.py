@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from profiles import auth_services
@@ -104,3 +105,32 @@ class PasswordSetView(APIView):
         data.is_valid(raise_exception=True)
         auth_services.password_set_with_code(**data.validated_data)
         return Response({"detail": "Password set. Sign in with your email address and it."})
+
+
+class PasswordLinkSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class PasswordLinkView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_link"
+
+    @extend_schema(
+        request=PasswordLinkSerializer,
+        responses={
+            202: inline_serializer("PasswordLinkSent", {"detail": serializers.CharField()}),
+            429: OpenApiResponse(description="Too many requests; see Retry-After"),
+        },
+        summary="Email me a link to set my password (forgotten, or an expired alumni invitation)",
+        auth=[],
+    )
+    def post(self, request):
+        data = PasswordLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        auth_services.password_link_request(**data.validated_data)
+        return Response(
+            {"detail": "If this address signs in to SocialBlue, a link is on its way."},
+            status=status.HTTP_202_ACCEPTED,
+        )

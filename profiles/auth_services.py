@@ -4,13 +4,16 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation, user_logged_in
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from profiles.backends import find_user
 from profiles.models import DeviceToken
 from socialblue.api import login_lockout
 from socialblue.errors import Invalid, NotFound
@@ -61,6 +64,40 @@ def token_revoke(*, user, token_id: int) -> None:
 def token_revoke_all(*, user) -> int:
     deleted, _by_model = DeviceToken.objects.filter(user=user).delete()
     return deleted
+
+
+def send_password_link(*, user, to: str, subject: str, intro: str) -> None:
+    """Email ``to`` a one-time link (and the code for the app) to set ``user``'s password."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
+    )
+    body = _(
+        "%(intro)s\n\nSet your password here:\n\n%(link)s\n\nOr in the app: uid %(uid)s, code %(token)s.\n"
+    )
+    send_mail(
+        subject=subject,
+        message=body % {"intro": intro, "link": link, "uid": uid, "token": token},
+        from_email=None,
+        recipient_list=[to],
+    )
+
+
+def password_link_request(*, email: str) -> None:
+    """Someone forgot their password, or their invitation expired: a new link goes to the
+    address they sign in with (the work email of an employee, the personal email of an
+    alumnus). The answer is the same whether or not the address is known."""
+    user = find_user(email) if "@" in (email or "") else None
+    if user is None or not user.is_active:
+        return
+    send_password_link(
+        user=user,
+        to=email.strip(),
+        subject=_("Your SocialBlue sign-in"),
+        intro=_("Someone, probably you, asked to set a new password for %(email)s.")
+        % {"email": email.strip()},
+    )
 
 
 def password_set_with_code(*, uid: str, token: str, password: str):

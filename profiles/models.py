@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
@@ -141,6 +142,12 @@ class Profile(models.Model):
         ordering = ["display_name"]
         permissions = [("manage_employment", "Can offboard and rehire people (HR)")]
         indexes = [models.Index(fields=["status", "display_name"], name="profile_status_name")]
+        constraints = [
+            # One person per personal address: it is what an alumnus signs in with.
+            models.UniqueConstraint(
+                Lower("personal_email"), condition=~Q(personal_email=""), name="personal_email_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} (@{self.username})"

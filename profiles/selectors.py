@@ -135,6 +135,11 @@ def connection_request_get(*, viewer: Profile, request_id: int) -> ConnectionReq
     return request
 
 
+# How the viewer stands to another person; a profile seen by its owner is "self".
+CONNECTION_STATES = ["connected", "request_sent", "request_received", "none"]
+PROFILE_CONNECTION_STATES = ["self", *CONNECTION_STATES]
+
+
 @dataclass(frozen=True)
 class Relations:
     """How the viewer stands to a set of profiles, loaded in three queries whatever the size."""

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from profiles.audience import sees_internal_fields
 from profiles.models import ConnectionRequest, Department, DeviceToken, Office, Profile, ProfileStatus
-from profiles.selectors import Relations
+from profiles.selectors import PROFILE_CONNECTION_STATES, Relations
 
 
 def avatar_url(profile: Profile, request) -> str | None:
@@ -79,9 +79,7 @@ class ProfileSerializer(PersonSerializer):
     def get_is_following(self, profile):
         return profile.pk in self._relations().following
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=["self", "connected", "request_sent", "request_received", "none"])
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=PROFILE_CONNECTION_STATES))
     def get_connection(self, profile):
         viewer = self.context.get("viewer")
         if viewer is not None and viewer.pk == profile.pk:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/tokens/", auth_api.TokenListView.as_view(), name="auth-tokens"),
     path("auth/tokens/<int:pk>/", auth_api.TokenDeleteView.as_view(), name="auth-token-delete"),
     path("auth/password/set/", auth_api.PasswordSetView.as_view(), name="auth-password-set"),
+    path("auth/password/link/", auth_api.PasswordLinkView.as_view(), name="auth-password-link"),
     path("me/", api.MeView.as_view(), name="me"),
     path("me/avatar/", api.MeAvatarView.as_view(), name="me-avatar"),
     path("profiles/", api.ProfileListView.as_view(), name="profile-list"),

@@ -14,6 +14,17 @@ class ServiceError(Exception):
         self.detail = detail
         self.headers = headers or {}
 
+    def text(self) -> str:
+        """The error as one line, for reports and admin messages (field errors as
+        ``field: message``)."""
+        if not isinstance(self.detail, dict):
+            return str(self.detail)
+        parts = []
+        for name, messages in self.detail.items():
+            text = " ".join(map(str, messages)) if isinstance(messages, list | tuple) else str(messages)
+            parts.append(text if name == "detail" else f"{name}: {text}")
+        return "; ".join(parts)
+
 
 class Invalid(ServiceError):
     """Bad input: ``detail`` is a message or a dict of field errors (400)."""
@@ -38,6 +49,13 @@ class Conflict(ServiceError):
 
     status = 409
     code = "conflict"
+
+
+class Gone(ServiceError):
+    """It existed but is no longer available: an expired link or archive (410)."""
+
+    status = 410
+    code = "gone"
 
 
 class Throttled(ServiceError):

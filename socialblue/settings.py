@@ -189,6 +189,8 @@ CELERY_TASK_ROUTES = {
     "feed.tasks.push_notification": {"queue": "default"},
     "feed.tasks.*": {"queue": "fanout"},
     "photos.tasks.*": {"queue": "media"},
+    # Building an exit kit reads and zips files for minutes: it waits with the image work.
+    "alumni.tasks.build_export": {"queue": "media"},
 }
 CELERY_BEAT_SCHEDULE = {
     "redrive-stalled-fanouts": {"task": "feed.tasks.redrive_stalled_fanouts", "schedule": 60.0},
@@ -255,6 +257,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "socialblue.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "PAGE_SIZE": 20,
+    # Per client address, in the shared cache: asking for password links sends email.
+    "DEFAULT_THROTTLE_RATES": {"password_link": os.environ.get("PASSWORD_LINK_RATE", "5/hour")},
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
@@ -277,6 +281,8 @@ SPECTACULAR_SETTINGS = {
         "ProfileStatusEnum": "profiles.models.ProfileStatus",
         "ReactionKindEnum": "feed.models.Reaction.Kind",
         "NotificationKindEnum": "feed.models.Notification.Kind",
+        "ConnectionStateEnum": "profiles.selectors.CONNECTION_STATES",
+        "ProfileConnectionStateEnum": "profiles.selectors.PROFILE_CONNECTION_STATES",
     },
 }
 
@@ -342,6 +348,13 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 36_000_000)
 PHOTO_TIME_LIMIT_SECONDS = env_int("PHOTO_TIME_LIMIT_SECONDS", 60)
 FEED_AGGREGATE_WINDOW = env_int("FEED_AGGREGATE_WINDOW", 600)
+# Exit kits (alumni/export_services.py): an archive is downloadable for EXPORT_TTL_DAYS, by a
+# link valid EXPORT_LINK_SECONDS; one new export per EXPORT_MIN_INTERVAL_SECONDS per person;
+# a build is stopped after EXPORT_TIME_LIMIT_SECONDS (below CELERY_VISIBILITY_TIMEOUT).
+EXPORT_TTL_DAYS = env_int("EXPORT_TTL_DAYS", 7)
+EXPORT_LINK_SECONDS = env_int("EXPORT_LINK_SECONDS", 3600)
+EXPORT_MIN_INTERVAL_SECONDS = env_int("EXPORT_MIN_INTERVAL_SECONDS", 600)
+EXPORT_TIME_LIMIT_SECONDS = env_int("EXPORT_TIME_LIMIT_SECONDS", 1800)
 # How album media leaves the server once the audience check passed: "stream" (Django reads
 # the file), "accel" (nginx serves PHOTO_ACCEL_PREFIX + the file name, X-Accel-Redirect) or
 # "redirect" (a short-lived signed URL from the storage, e.g. S3 through django-storages).

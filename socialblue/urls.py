@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("feed.urls")),
     path("", include("photos.urls")),
     path("", include("alumni.urls")),
+    path("", include("alumni.export_urls")),
 ]
 
 urlpatterns = [

@@ -14,7 +14,11 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from profiles.models import ProfileStatus
+from socialblue.celery import app as celery_app
 from tests.factories import PASSWORD, DepartmentFactory, OfficeFactory, make_person
+
+# The real Redis server, even while a test points settings.REDIS_URL somewhere unreachable.
+REAL_REDIS_URL = settings.REDIS_URL
 
 # live_asgi: a real ASGI server for socket tests (tests/live.py).
 pytest_plugins = ["tests.live"]
@@ -143,3 +147,76 @@ def client_for():
 @pytest.fixture
 def anon():
     return APIClient()
+
+
+# --- Redis timelines and Celery tasks (the feed, photos and alumni tests) --------------------
+# Each of those folders' conftest makes ``fresh_timelines`` and ``eager_tasks`` autouse; a test
+# that runs a real worker overrides ``eager_tasks`` to send tasks through the broker.
+
+
+def _clear_feed_keys() -> None:
+    if not REAL_REDIS_URL:
+        return
+    client = redis.Redis.from_url(REAL_REDIS_URL)
+    keys = list(client.scan_iter(match="feed:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def fresh_timelines():
+    """No timelines, presence or rebuild locks left by another test (ids repeat across runs)."""
+    _clear_feed_keys()
+    yield
+    _clear_feed_keys()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run for real, in this process, when they are sent."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def redis_client():
+    client = redis.Redis.from_url(REAL_REDIS_URL)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): ...`` — run what the block schedules with ``on_commit`` when it
+    ends (and what that schedules in turn), as a commit would (for tests inside a rolled-back
+    test transaction)."""
+
+    def block():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return block
+
+
+@pytest.fixture
+def task_runs():
+    """The names of the Celery tasks that started in this process during the test, in order."""
+    from celery.signals import task_prerun
+
+    names: list[str] = []
+
+    def record(sender=None, **kwargs):
+        names.append(sender.name)
+
+    task_prerun.connect(record, weak=False)
+    yield names
+    task_prerun.disconnect(record)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Stored files (photos, avatars, archives) go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

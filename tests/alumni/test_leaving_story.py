@@ -46,21 +46,8 @@ NEW_PASSWORD = "a-long-walk-on-the-beach-2027"
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def redis_client():
-    import redis
-    from django.conf import settings
-
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    for key in client.scan_iter(match="feed:*", count=1000):
-        client.delete(key)
-    yield client
-    client.close()
+def _media(media_root):
+    """Ana's photos go to a temporary MEDIA_ROOT."""
 
 
 @contextlib.contextmanager

@@ -450,7 +450,7 @@ def clear_feed_keys(redis_client) -> None:
 
 
 def test_lost_timelines_are_answered_from_the_database_at_once_with_the_same_items(
-    ana, priya, followers_of_ana, committed, client_for, redis_client, tasks_run
+    ana, priya, followers_of_ana, committed, client_for, redis_client, task_runs
 ):
     with committed():
         for n in range(4):
@@ -462,14 +462,14 @@ def test_lost_timelines_are_answered_from_the_database_at_once_with_the_same_ite
     page = selectors.feed_home_page(viewer=priya)
     assert page.source == "database"
     assert [i.activity.pk for i in page.items] == before
-    assert tasks_run.count(REBUILD) == 1
+    assert task_runs.count(REBUILD) == 1
     assert feed_activity_ids(client_for(priya)) == before
     assert selectors.feed_home_page(viewer=priya).source == "redis"
-    assert tasks_run.count(REBUILD) == 1
+    assert task_runs.count(REBUILD) == 1
 
 
 def test_a_rebuild_in_progress_is_not_started_again(
-    ana, priya, followers_of_ana, committed, redis_client, tasks_run
+    ana, priya, followers_of_ana, committed, redis_client, task_runs
 ):
     with committed():
         written = post(ana, "post")
@@ -481,12 +481,12 @@ def test_a_rebuild_in_progress_is_not_started_again(
 
     assert first.source == second.source == "database"
     assert [i.object.pk for i in second.items] == [written.pk]
-    assert REBUILD not in tasks_run
+    assert REBUILD not in task_runs
     assert not has_timeline(redis_client, priya)
 
     timelines.release_rebuild(priya.pk)  # that rebuild died; the lock is gone
     assert selectors.feed_home_page(viewer=priya).source == "database"
-    assert tasks_run.count(REBUILD) == 1
+    assert task_runs.count(REBUILD) == 1
     assert selectors.feed_home_page(viewer=priya).source == "redis"
 
 
@@ -596,7 +596,7 @@ def test_stalled_fan_out_of_a_deleted_post_is_not_redriven(
 
 @pytest.mark.django_db(transaction=True)
 def test_readers_arriving_together_at_a_lost_timeline_trigger_one_rebuild(
-    ana, priya, redis_client, tasks_run
+    ana, priya, redis_client, task_runs
 ):
     active(ana, priya)
     graph.follow(follower=priya, followee=ana)
@@ -604,7 +604,7 @@ def test_readers_arriving_together_at_a_lost_timeline_trigger_one_rebuild(
     build_timeline(priya)
     expected = [p.pk for p in reversed(written)]
     clear_feed_keys(redis_client)
-    tasks_run.clear()
+    task_runs.clear()
     readers = 6
     start = threading.Barrier(readers)
     seen: list[list[int]] = []
@@ -628,7 +628,7 @@ def test_readers_arriving_together_at_a_lost_timeline_trigger_one_rebuild(
 
     assert not errors
     assert seen == [expected] * readers
-    assert tasks_run.count(REBUILD) == 1
+    assert task_runs.count(REBUILD) == 1
     assert redis_feed(priya) == database_feed(priya)
 
 

@@ -1,0 +1,12 @@
+"""Alumni tests run against the real Redis and PostgreSQL. Offboarding publishes a
+``left_company`` activity, resets the leaver's timeline and closes their sockets once the
+transaction commits: Celery tasks run for real, in this process (``task_always_eager``), and a
+test that needs what follows a commit runs it with ``committed``. The shared fixtures are in
+``tests/conftest.py``."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _alumni_state(fresh_timelines, eager_tasks):
+    """No timelines from another test; tasks inline (unless a test overrides ``eager_tasks``)."""
