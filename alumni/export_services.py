@@ -10,7 +10,7 @@ The archive is built by a Celery job into a temporary file and stored through
 ``default_storage`` under a random name; it is downloaded through a signed link that works for
 ``EXPORT_LINK_SECONDS``, only for its owner, while the archive lives (``EXPORT_TTL_DAYS``).
 
-Settings (each with a default here):
+Settings (in socialblue/settings.py, from the environment):
 
 * ``EXPORT_TTL_DAYS`` (7): how long a ready archive can be downloaded before it is deleted.
 * ``EXPORT_LINK_SECONDS`` (3600): how long one download link works.

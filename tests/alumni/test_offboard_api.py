@@ -279,3 +279,78 @@ def test_a_weak_password_is_refused_with_a_field_error_and_the_code_still_works(
     assert (
         APIClient().post(PASSWORD_SET, {**code, "password": NEW_PASSWORD}, format="json").status_code == 200
     )
+
+
+# --- Telling people, and a new link ----------------------------------------------------------
+
+PASSWORD_LINK = "/api/v1/auth/password/link/"
+
+
+def test_someone_who_opted_out_leaves_without_a_left_company_item(ana, hana, client_for, committed):
+    from feed.models import Activity
+
+    assert (
+        client_for(ana).patch("/api/v1/alumni/me/", {"announce_departure": False}, format="json").status_code
+        == 200
+    )
+    with committed():
+        assert client_for(hana).post(OFFBOARD, offboarding(), format="json").status_code == 200
+
+    assert status_of(ana) == ProfileStatus.ALUMNUS
+    assert not Activity.objects.filter(actor=ana, verb="left_company").exists()
+
+
+def test_someone_who_did_not_opt_out_leaves_with_one_left_company_item(ana, hana, client_for, committed):
+    from feed.models import Activity, Reach
+
+    with committed():
+        assert client_for(hana).post(OFFBOARD, offboarding(), format="json").status_code == 200
+
+    (left,) = Activity.objects.filter(actor=ana, verb="left_company")
+    assert (left.visibility, left.reach) == ("network", Reach.CONNECTIONS)
+
+
+def test_rehired_on_the_day_they_left_starts_the_next_day(ana, hana, client_for, committed):
+    hr = client_for(hana)
+    with committed():
+        assert hr.post(OFFBOARD, offboarding(), format="json").status_code == 200
+        back = hr.post(REHIRE, {"username": "ana"}, format="json")
+
+    assert back.status_code == 200, back.content
+    today = timezone.localdate()
+    assert back.json()["employment_event"]["effective_on"] == str(today + dt.timedelta(days=1))
+    assert list(
+        EmploymentPeriod.objects.filter(profile=ana).order_by("start").values_list("end", flat=True)
+    ) == [
+        today,
+        None,
+    ]
+
+
+def test_an_alumnus_whose_invitation_expired_asks_for_a_new_link(ana, invitation, mailoutbox):
+    response = APIClient().post(PASSWORD_LINK, {"email": "ana@home.example"}, format="json")
+
+    assert response.status_code == 202, response.content
+    assert len(mailoutbox) == 2 and mailoutbox[1].to == ["ana@home.example"]
+    uid, token = re.search(r"/accounts/reset/([\w-]+)/([\w-]+)/", mailoutbox[1].body).groups()
+    set_password = {"uid": uid, "token": token, "password": NEW_PASSWORD}
+    assert APIClient().post(PASSWORD_SET, set_password, format="json").status_code == 200
+    assert sign_in("ana@home.example", NEW_PASSWORD).status_code == 201
+
+
+def test_a_link_for_an_unknown_or_retired_address_is_answered_alike_and_sends_nothing(
+    ana, invitation, mailoutbox
+):
+    for address in ("nobody@nowhere.example", "ana@company.example"):
+        response = APIClient().post(PASSWORD_LINK, {"email": address}, format="json")
+        assert response.status_code == 202, response.content
+    assert len(mailoutbox) == 1  # the invitation only
+
+
+def test_asking_for_links_again_and_again_is_throttled(ana, mailoutbox):
+    statuses = [
+        APIClient().post(PASSWORD_LINK, {"email": "ana@company.example"}, format="json").status_code
+        for _ in range(6)
+    ]
+    assert statuses == [202] * 5 + [429]
+    assert len(mailoutbox) == 5
