@@ -20,7 +20,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from io import BytesIO
 
 from django.conf import settings
@@ -60,6 +60,7 @@ DEFAULT_SEED = 1
 BATCH_SIZE = 2000
 
 ALUMNI_SHARE = 0.05
+ALUMNI_LEFT_DAYS_AGO = (30, 4 * 365)  # when alumni left: from a month to a few years ago
 AVATAR_SHARE = 0.85
 LOCAL_NAME_SHARE = 0.8
 NAME_POOL_SIZE = 400
@@ -340,6 +341,10 @@ NEXT_EMPLOYERS = (
     "Northwind Traders", "Contoso", "Fabrikam", "Tailspin Toys", "Wide World Importers",
     "Adventure Works", "Litware", "Proseware",
 )  # fmt: skip
+# Where alumni read their mail once the work address is gone.
+PERSONAL_MAIL_DOMAINS = (
+    "gmail.example", "outlook.example", "icloud.example", "proton.example", "yahoo.example", "gmx.example",
+)  # fmt: skip
 REQUEST_MESSAGES = (
     "",
     "",
@@ -380,9 +385,32 @@ class SignIn:
     display_name: str
 
 
+@dataclass(frozen=True, slots=True)
+class EmploymentRecord:
+    """One person's employment as the plan knows it, as plain data: the alumni app turns it
+    into employment periods and alumni profiles (profiles knows nothing of either).
+
+    ``user_id`` and ``manager_id`` are user ids, which are also profile ids. ``manager_id`` is
+    the planned manager, kept for alumni too; ``title`` is the job title at the company.
+    Alumni have ``left_on`` (their last day), ``next_employer`` and ``personal_email``;
+    ``role`` is the person's role in the sign-in table, if any ("employee", "alumnus", …).
+    """
+
+    user_id: int
+    department_id: int
+    manager_id: int | None
+    title: str
+    start: date
+    left_on: date | None = None
+    next_employer: str = ""
+    personal_email: str = ""
+    role: str = ""
+
+
 @dataclass(frozen=True)
 class DemoCompany:
-    """A summary of what was built, and the accounts to sign in with (all use ``password``)."""
+    """A summary of what was built, and the accounts to sign in with (all use ``password``).
+    ``employment`` has every person's :class:`EmploymentRecord`, accounts left out."""
 
     people: int
     alumni: int
@@ -395,6 +423,7 @@ class DemoCompany:
     avatars: int
     password: str
     sign_ins: tuple[SignIn, ...]
+    employment: tuple[EmploymentRecord, ...] = field(default=(), repr=False)
 
 
 class DatabaseNotEmpty(Exception):
@@ -424,6 +453,9 @@ class _Person:
     location: str = ""
     work_phone: str = ""
     hire_days_ago: int = 0
+    left_days_ago: int = 0  # alumni only
+    next_employer: str = ""  # alumni only
+    personal_email: str = ""  # alumni only
     active_hours_ago: float = 0
     skills: list[str] = field(default_factory=list)
     alumnus: bool = False
@@ -490,6 +522,7 @@ class _Plan:
         self.seed = seed
         self.people: list[_Person] = []
         self.taken = set(taken_usernames)
+        self.personal_emails: set[str] = set()
         self.next_suffix: dict[str, int] = {}
         self.heads: dict[str, int] = {}
         self.members: dict[str, list[int]] = defaultdict(list)
@@ -630,6 +663,9 @@ class _Plan:
                 person.hire_days_ago = rng.randint(2 * 365, 10 * 365)
             else:
                 person.hire_days_ago = rng.randint(14, 8 * 365)
+            if person.index == self.cast["employee"]:
+                # Long enough to have worked beside the demo alumnus, who left within a year.
+                person.hire_days_ago = rng.randint(2 * 365, 5 * 365)
             person.active_hours_ago = rng.uniform(0, 72) if rng.random() < 0.85 else rng.uniform(240, 2160)
             person.bio = self._bio(person) if rng.random() < 0.9 else ""
 
@@ -694,7 +730,10 @@ class _Plan:
 
     def _choose_alumni(self) -> None:
         """About one in twenty individual contributors has left; one of them from Platform so
-        that the demo alumnus has former team-mates next to the demo employee."""
+        that the demo alumnus has former team-mates next to the demo employee. Each alumnus
+        worked here a year or more and left between a month and a few years ago (the demo
+        alumnus within the last year), for a next employer; they sign in with a personal
+        address."""
         cast = set(self.cast.values())
         eligible = [p.index for p in self.people if not p.height and not p.is_head and p.index not in cast]
         count = min(len(eligible), max(1, round(len(self.people) * ALUMNI_SHARE)))
@@ -702,13 +741,17 @@ class _Plan:
         first = [self.rng.choice(from_platform)] if from_platform else []
         rest = [i for i in eligible if i not in first]
         chosen = first + self.rng.sample(rest, count - len(first))
+        self.cast["alumnus"] = chosen[0]
         rng = self.rng
         for index in chosen:
             person = self.people[index]
             person.alumnus = True
-            person.hire_days_ago = rng.randint(3 * 365, 10 * 365)
-            years = rng.randint(1, max(1, person.hire_days_ago // 365 - 1))
+            soonest, latest = ALUMNI_LEFT_DAYS_AGO
+            person.left_days_ago = rng.randint(soonest, 365 if index == self.cast["alumnus"] else latest)
+            years = rng.randint(1, 6)
+            person.hire_days_ago = person.left_days_ago + years * 365 + rng.randint(0, 300)
             employer = rng.choice(NEXT_EMPLOYERS)
+            person.next_employer = employer
             if rng.random() < 0.5:
                 person.headline = f"{person.title} at {employer}"
             else:
@@ -718,7 +761,18 @@ class _Plan:
                 f"now at {employer}. Always happy to hear from former colleagues."
             )
             person.active_hours_ago = rng.uniform(24, 24 * 120)
-        self.cast["alumnus"] = first[0] if first else chosen[0]
+            person.personal_email = self._personal_email(person)
+
+    def _personal_email(self, person: _Person) -> str:
+        """``first.last@`` a consumer mail domain, unique in the company."""
+        local = ".".join(p for p in (ascii_name(person.first_name), ascii_name(person.last_name)) if p)
+        local = local or person.username
+        domain = self.rng.choice(PERSONAL_MAIL_DOMAINS)
+        email, suffix = f"{local}@{domain}", 2
+        while email in self.personal_emails:
+            email, suffix = f"{local}{suffix}@{domain}", suffix + 1
+        self.personal_emails.add(email)
+        return email
 
     # The graph.
 
@@ -1004,6 +1058,26 @@ def _write(plan: _Plan, stored: list[str], say: Callable[[str], None]) -> DemoCo
             SignIn(role, plan.people[index].username, plan.people[index].display_name)
             for role, index in plan.cast.items()
         ),
+        employment=_employment(plan, pk_of, departments),
+    )
+
+
+def _employment(plan: _Plan, pk_of: list[int], departments: dict[str, int]) -> tuple[EmploymentRecord, ...]:
+    role_of = {index: role for role, index in plan.cast.items()}
+    return tuple(
+        EmploymentRecord(
+            user_id=pk_of[person.index],
+            department_id=departments[person.department.slug],
+            manager_id=pk_of[person.manager] if person.manager is not None else None,
+            title=person.title,
+            start=plan.today - timedelta(days=person.hire_days_ago),
+            left_on=plan.today - timedelta(days=person.left_days_ago) if person.alumnus else None,
+            next_employer=person.next_employer,
+            personal_email=person.personal_email,
+            role=role_of.get(person.index, ""),
+        )
+        for person in plan.people
+        if not person.account
     )
 
 

@@ -10,7 +10,7 @@
 import pytest
 import redis
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from rest_framework.test import APIClient
 
 from profiles.models import ProfileStatus
@@ -123,7 +123,12 @@ def olu(platform):
 @pytest.fixture
 def hana(db):
     person = make_person("hana", display_name="Hana Kim", headline="HR Business Partner")
-    person.user.groups.add(Group.objects.get(name="HR officers"))
+    # The group comes from a data migration; a transactional test before this one emptied
+    # every table, so it is made again here as the migration made it.
+    group, created = Group.objects.get_or_create(name="HR officers")
+    if created:
+        group.permissions.add(Permission.objects.get(codename="manage_employment"))
+    person.user.groups.add(group)
     return person
 
 

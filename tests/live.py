@@ -20,8 +20,8 @@ a thread of this process with its own event loop, and yields its base URL
 * the pytest-created test database, through **its own** connections. It sees committed rows
   only, so a test whose data the server must read needs
   ``@pytest.mark.django_db(transaction=True)``. Such tests empty every table when they end,
-  rows written by data migrations too (the "HR officers" group); a transactional test that
-  needs those rows adds ``serialized_rollback=True``.
+  rows written by data migrations too (the ``hana`` fixture makes the "HR officers" group
+  again when it is gone).
 
 :class:`LiveASGIServer` is the same server as a context manager, for code outside pytest.
 

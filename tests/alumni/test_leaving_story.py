@@ -37,9 +37,8 @@ from tests.photos.stories import create_album, post_images
 from tests.sockets import Socket, opened
 from tests.workers import private_queues, start_worker, tasks_through_broker, wait_for
 
-# The server and the worker read what the test wrote through their own connections; the
-# "HR officers" group comes from a data migration and must survive the flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The server and the worker read what the test wrote through their own connections.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PERSONAL_EMAIL = "ana.silva@home.example"
 NEW_PASSWORD = "a-long-walk-on-the-beach-2027"

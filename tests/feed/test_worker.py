@@ -6,16 +6,10 @@ The workers are subprocesses (``celery worker --pool=prefork``) reading the pyte
 database and the real Redis; they use queues of their own (``tests/feed/celery_worker.py``).
 """
 
-import contextlib
 import json
-import os
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
@@ -23,8 +17,9 @@ from django.utils import timezone
 from feed import selectors, timelines
 from feed.models import Activity
 from profiles.models import Follow, Profile
+from tests import workers
 from tests.feed.stories import active, activity_of, post
-from tests.workers import database_url, private_queues, tasks_through_broker
+from tests.workers import Worker, private_queues, tasks_through_broker
 
 # The worker reads what the test wrote through its own connections: rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,62 +47,30 @@ def queue_prefix(redis_client):
 @pytest.fixture
 def start_worker(queue_prefix, tmp_path):
     """``start_worker(name, chunk_delay=0)`` starts a real worker; all are killed at the end."""
-    started: list[subprocess.Popen] = []
+    started: list[Worker] = []
 
-    def start(name: str, *, chunk_delay: float = 0) -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "FEED_FANOUT_CHUNK": str(CHUNK),
-            "TEST_QUEUE_PREFIX": queue_prefix,
-            "TEST_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-            "TEST_CHUNK_DELAY": str(chunk_delay),
-        }
-        log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 — closed with the process
-        process = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/celery"),
-                "-A",
-                "tests.feed.celery_worker",
-                "worker",
-                "-Q",
-                f"{queue_prefix}fanout,{queue_prefix}default",
-                "--pool=prefork",
-                "--concurrency=2",
-                "-n",
-                f"{queue_prefix}{name}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=WARNING",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the pool's children die with it
+    def start(name: str, *, chunk_delay: float = 0) -> Worker:
+        worker = workers.start_worker(
+            queue_prefix=queue_prefix,
+            queues=("fanout", "default"),
+            name=name,
+            log_dir=tmp_path,
+            env={
+                "FEED_FANOUT_CHUNK": str(CHUNK),
+                "TEST_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+                "TEST_CHUNK_DELAY": str(chunk_delay),
+            },
         )
-        process.log_file = log
-        started.append(process)
-        return process
+        started.append(worker)
+        return worker
 
     yield start
-    for process in started:
-        kill(process)
-        process.log_file.close()
+    for worker in started:
+        worker.kill()
 
 
-def kill(process: subprocess.Popen) -> None:
-    """SIGKILL to the worker and its pool processes, as a crashed machine would."""
-    with contextlib.suppress(ProcessLookupError):  # already gone
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
-
-
-def worker_log(process: subprocess.Popen) -> str:
-    process.log_file.flush()
-    return Path(process.log_file.name).read_text()[-3000:]
+def wait_for(condition, *, seconds: float = WAIT_SECONDS, every: float = 0.05, what=lambda: "") -> None:
+    workers.wait_for(condition, what=what, seconds=seconds, every=every)
 
 
 def make_followers(author: Profile, count: int) -> list[int]:
@@ -140,15 +103,6 @@ def holders(redis_client, profile_ids: list[int], activity_id: int) -> int:
         return sum(score is not None for score in pipe.execute())
 
 
-def wait_for(condition, *, seconds: float = WAIT_SECONDS, every: float = 0.05, what=lambda: "") -> None:
-    """Poll ``condition`` until it holds; ``what()`` explains a time-out."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what()}")
-        time.sleep(every)
-
-
 def test_worker_killed_mid_fan_out_loses_nothing_and_duplicates_nothing(
     ana, start_worker, queue_prefix, redis_client
 ):
@@ -163,10 +117,10 @@ def test_worker_killed_mid_fan_out_loses_nothing_and_duplicates_nothing(
     # Kill the worker as soon as the fan-out is under way but not finished.
     wait_for(
         lambda: holders(redis_client, followers, activity.pk) >= 3 * CHUNK,
-        what=lambda: f"the first chunks to land; worker log:\n{worker_log(first)}",
+        what=lambda: f"the first chunks to land; worker log:\n{first.log()[-3000:]}",
         every=0.01,
     )
-    kill(first)
+    first.kill()
     landed = holders(redis_client, followers, activity.pk)
     assert 0 < landed < FOLLOWERS, "the kill should land in the middle of the fan-out"
     # It died holding tasks it had taken but not finished: acknowledged late, they wait to
@@ -177,7 +131,7 @@ def test_worker_killed_mid_fan_out_loses_nothing_and_duplicates_nothing(
     second = start_worker("second")
     wait_for(
         lambda: holders(redis_client, followers, activity.pk) == FOLLOWERS,
-        what=lambda: f"every follower to get the post; worker log:\n{worker_log(second)}",
+        what=lambda: f"every follower to get the post; worker log:\n{second.log()[-3000:]}",
         every=0.2,
     )
 
@@ -221,7 +175,7 @@ def test_a_lost_timeline_is_rebuilt_once_by_the_worker(ana, priya, start_worker,
 
     worker = start_worker("rebuilder")
     wait_for(
-        lambda: timelines.exists(priya.pk), what=lambda: f"the rebuild; worker log:\n{worker_log(worker)}"
+        lambda: timelines.exists(priya.pk), what=lambda: f"the rebuild; worker log:\n{worker.log()[-3000:]}"
     )
     wait_for(
         lambda: not redis_client.exists(f"{timelines.LOCK_PREFIX}{priya.pk}"),

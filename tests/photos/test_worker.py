@@ -5,23 +5,18 @@ An upload waits in the queue until a worker takes it; a good photo ends ``ready`
 files written, a file gone bad ends ``failed`` once, and the feed hears about the batch.
 """
 
-import contextlib
-import os
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.storage import default_storage
 
 from feed.models import Activity
 from photos.models import Photo
 from socialblue.celery import app as celery_app
+from tests import workers
 from tests.photos import files
 from tests.photos.stories import create_album, post_images
-from tests.workers import database_url, private_queues, tasks_through_broker
+from tests.workers import Worker, private_queues, tasks_through_broker
 
 # The worker reads what the test wrote through its own connections: rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,60 +42,24 @@ def queue_prefix(redis_client):
 
 @pytest.fixture
 def media_worker(queue_prefix, media_root, tmp_path):
-    """``media_worker()`` starts a real worker on this test's queues; it is killed at the end.
-    Returns the process, with ``nodename`` and ``log()``."""
-    started: list[subprocess.Popen] = []
+    """``media_worker()`` starts a real worker on this test's queues; it is killed at the end."""
+    started: list[Worker] = []
 
-    def start() -> subprocess.Popen:
-        nodename = f"{queue_prefix}media@test"
-        log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 — closed with the process
-        process = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/celery"),
-                "-A",
-                "tests.feed.celery_worker",
-                "worker",
-                "-Q",
-                f"{queue_prefix}media,{queue_prefix}fanout,{queue_prefix}default",
-                "--pool=prefork",
-                "--concurrency=2",
-                "-n",
-                nodename,
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DATABASE_URL": database_url(),
-                "REDIS_URL": settings.REDIS_URL,
-                "MEDIA_ROOT": str(media_root),
-                "PHOTO_TIME_LIMIT_SECONDS": str(WORKER_TIME_LIMIT),
-                "TEST_QUEUE_PREFIX": queue_prefix,
-            },
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the pool's children die with it
+    def start() -> Worker:
+        worker = workers.start_worker(
+            queue_prefix=queue_prefix,
+            queues=("media", "fanout", "default"),
+            name="media",
+            log_dir=tmp_path,
+            env={"MEDIA_ROOT": str(media_root), "PHOTO_TIME_LIMIT_SECONDS": str(WORKER_TIME_LIMIT)},
+            loglevel="INFO",
         )
-        process.log_file = log
-        process.nodename = nodename
-        process.log = lambda: worker_log(process)
-        started.append(process)
-        return process
+        started.append(worker)
+        return worker
 
     yield start
-    for process in started:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-        process.log_file.close()
-
-
-def worker_log(process: subprocess.Popen) -> str:
-    process.log_file.flush()
-    return Path(process.log_file.name).read_text()
+    for worker in started:
+        worker.kill()
 
 
 def processing_log(worker, event: str) -> int:
@@ -111,11 +70,7 @@ def processing_log(worker, event: str) -> int:
 
 
 def wait_for(condition, *, what, seconds: float = WAIT_SECONDS) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what()}")
-        time.sleep(0.1)
+    workers.wait_for(condition, what=what, seconds=seconds)
 
 
 def test_a_worker_processes_queued_uploads_good_to_ready_and_bad_to_failed_once(

@@ -1,6 +1,9 @@
 """``manage.py seed_demo`` builds a believable demo company that people can sign in to."""
 
+import itertools
 import re
+from collections import Counter
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -9,8 +12,11 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import RequestFactory
+from django.utils import timezone
 from PIL import Image
 
+from alumni.models import AlumniProfile, EmploymentPeriod
+from alumni.selectors import alumni_directory, former_colleagues
 from profiles.models import (
     Connection,
     ConnectionRequest,
@@ -50,6 +56,30 @@ def graph_by_username() -> tuple[list[str], set[tuple[str, str]], set[tuple[str,
     connections = set(Connection.objects.values_list("profile__user__username", "other__user__username"))
     follows = set(Follow.objects.values_list("follower__user__username", "followee__user__username"))
     return usernames, connections, follows
+
+
+def history_by_username() -> tuple[list[tuple], list[tuple]]:
+    periods = EmploymentPeriod.objects.values_list(
+        "profile__user__username", "start", "end", "department__slug", "title", "manager__user__username"
+    )
+    alumni = AlumniProfile.objects.values_list(
+        "profile__user__username",
+        "profile__personal_email",
+        "current_company",
+        "current_title",
+        "links",
+        "listed",
+        "open_to_rehire",
+        "left_on",
+        "former_department__slug",
+    )
+    return sorted(periods), sorted(alumni, key=lambda row: row[0])
+
+
+def people(roles: dict[str, str], status: str):
+    """The profiles of one status, without the accounts that are not people."""
+    accounts = (roles["admin"], roles["company news"])
+    return Profile.objects.filter(status=status).exclude(user__username__in=accounts)
 
 
 @pytest.fixture
@@ -192,6 +222,76 @@ def test_the_listed_people_play_their_roles(company):
     assert alumnus.status == ProfileStatus.ALUMNUS
 
 
+def test_every_employee_has_exactly_one_open_period_in_todays_job(company):
+    _password, roles = sign_ins(company)
+    employees = people(roles, ProfileStatus.EMPLOYEE)
+    assert employees.count() >= EMPLOYEES * 0.9
+    open_periods = Counter(
+        EmploymentPeriod.objects.filter(end__isnull=True).values_list("profile", flat=True)
+    )
+    for profile in employees:
+        assert open_periods[profile.pk] == 1
+        current = EmploymentPeriod.objects.get(profile=profile, end__isnull=True)
+        assert (current.department_id, current.manager_id) == (profile.department_id, profile.manager_id)
+    accounts = (roles["admin"], roles["company news"])
+    assert not EmploymentPeriod.objects.filter(profile__user__username__in=accounts).exists()
+
+
+def test_history_starts_on_the_hire_date_and_some_people_changed_department(company):
+    moved = 0
+    for profile in Profile.objects.filter(employment_periods__isnull=False).distinct():
+        periods = list(profile.employment_periods.order_by("start"))
+        assert periods[0].start == profile.hire_date
+        for earlier, later in itertools.pairwise(periods):
+            assert earlier.end == later.start - timedelta(days=1)
+            assert earlier.department_id != later.department_id
+        moved += len(periods) > 1 and profile.status == ProfileStatus.EMPLOYEE
+    assert moved >= 1
+
+
+def test_every_alumnus_has_a_closed_period_an_alumni_profile_and_a_personal_email(company):
+    _password, roles = sign_ins(company)
+    alumni = people(roles, ProfileStatus.ALUMNUS).select_related("alumni_profile")
+    assert alumni.exists()
+    today = timezone.localdate()
+    emails = set()
+    for profile in alumni:
+        periods = list(profile.employment_periods.order_by("start"))
+        assert periods and all(period.end is not None for period in periods)
+        last = periods[-1]
+        alumni_profile = profile.alumni_profile
+        assert alumni_profile.left_on == last.end <= today - timedelta(days=30)
+        assert last.department_id is not None
+        assert alumni_profile.former_department_id == last.department_id
+        assert alumni_profile.current_company
+        assert re.fullmatch(r"[a-z0-9.\-]+@[a-z]+\.example", profile.personal_email)
+        emails.add(profile.personal_email)
+    assert len(emails) == alumni.count()
+    assert AlumniProfile.objects.count() == alumni.count()
+
+
+def test_the_alumni_directory_lists_exactly_the_listed_alumni(company):
+    listed = set(AlumniProfile.objects.filter(listed=True).values_list("profile", flat=True))
+    assert listed
+    assert set(alumni_directory().values_list("pk", flat=True)) == listed
+
+
+def test_the_demo_employee_has_alumni_among_former_colleagues(company):
+    _password, roles = sign_ins(company)
+    employee = Profile.objects.get(user__username=roles["employee"])
+    colleagues = former_colleagues(viewer=employee)
+    alumni = {c.profile.user.username for c in colleagues if c.profile.status == ProfileStatus.ALUMNUS}
+    assert roles["alumnus"] in alumni
+
+
+def test_the_demo_alumnus_signs_in_with_the_personal_email_not_the_work_email(company):
+    password, roles = sign_ins(company)
+    alumnus = Profile.objects.select_related("user").get(user__username=roles["alumnus"])
+    user = authenticate(RequestFactory().post("/"), username=alumnus.personal_email, password=password)
+    assert user is not None and user.username == roles["alumnus"]
+    assert authenticate(RequestFactory().post("/"), username=alumnus.user.email, password=password) is None
+
+
 def test_avatars_are_small_square_webp_images(company):
     avatars = Profile.objects.exclude(avatar="").values_list("avatar", flat=True)
     assert len(avatars) == 10
@@ -205,10 +305,10 @@ def test_avatars_are_small_square_webp_images(company):
 
 def test_the_same_seed_builds_the_same_company():
     first_output = seed(seed=7, avatars=0)
-    first = graph_by_username()
+    first = graph_by_username(), history_by_username()
     get_user_model().objects.all().delete()
     second_output = seed(seed=7, avatars=0)
-    assert graph_by_username() == first
+    assert (graph_by_username(), history_by_username()) == first
     assert sign_ins(second_output) == sign_ins(first_output)
 
 

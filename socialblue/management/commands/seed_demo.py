@@ -1,12 +1,14 @@
 """``manage.py seed_demo``: fill an empty database with a believable demo company.
 
 It lives in the project package because it draws on every app: the people and their graph
-(``profiles.demo``), then their posts (``feed.demo``)."""
+(``profiles.demo``), their employment history and alumni profiles (``alumni.demo``), then their
+posts (``feed.demo``)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from alumni import demo as alumni_demo
 from feed import demo as feed_demo
 from profiles import demo
 
@@ -14,7 +16,7 @@ from profiles import demo
 class Command(BaseCommand):
     help = (
         "Build a demo company (departments, offices, people, avatars, follows and connections, "
-        "posts with comments and likes) "
+        "employment history and alumni profiles, posts with comments and likes) "
         "into a database that has no people yet, and print the demo sign-ins."
     )
 
@@ -63,14 +65,16 @@ class Command(BaseCommand):
                 "The database already has people: seed_demo builds a company into an empty database "
                 "(pass --if-empty to skip quietly)."
             ) from error
+        self._progress("Writing employment history and alumni profiles…")
+        periods = alumni_demo.build_demo_history(company.employment, seed=seed)
         posts = feed_demo.build_demo_posts(seed=seed)
-        self._report(company, posts, time.monotonic() - started)
+        self._report(company, periods, posts, time.monotonic() - started)
 
     def _progress(self, message: str) -> None:
         if self.verbosity >= 2:
             self.stdout.write(message)
 
-    def _report(self, company: demo.DemoCompany, posts: int, seconds: float) -> None:
+    def _report(self, company: demo.DemoCompany, periods: int, posts: int, seconds: float) -> None:
         self.stdout.write(
             self.style.SUCCESS(
                 f"Built a demo company in {seconds:.1f} s: {company.people:,} people "
@@ -78,7 +82,7 @@ class Command(BaseCommand):
                 f"{company.offices} offices in {company.countries} countries; "
                 f"{company.connections:,} connections, {company.follows:,} follows, "
                 f"{company.pending_requests:,} pending connection requests, {company.avatars:,} avatars, "
-                f"{posts:,} posts."
+                f"{periods:,} employment periods, {company.alumni:,} alumni profiles, {posts:,} posts."
             )
         )
         rows = [("role", "username", "name")] + [
