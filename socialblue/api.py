@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -131,6 +132,23 @@ def login_lockout(request) -> Throttled:
 def login_lockout_response(request, original_response=None, credentials=None):
     """django-axes calls this when a sign-in is refused (the admin's form included)."""
     error = login_lockout(request)
+    if not request.path.startswith(("/api/", "/admin/")):
+        # The web sign-in page says it in its own words, on the page.
+        from django.shortcuts import render
+
+        minutes = max(1, math.ceil(error.retry_after / 60))
+        response = render(
+            request,
+            "frontend/signin.html",
+            {
+                "error": _("Too many failed attempts. Try again in %(n)d minute(s).") % {"n": minutes},
+                "throttled": True,
+                "login": (credentials or {}).get("username", ""),
+            },
+            status=error.status,
+        )
+        response["Retry-After"] = str(error.retry_after)
+        return response
     response = JsonResponse({"detail": error.detail, "code": error.code}, status=error.status)
     for name, value in error.headers.items():
         response[name] = value

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_htmx",
+    "csp",
     "socialblue",
     "profiles",
     "feed",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "profiles.middleware.LastActiveMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -103,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "frontend.context.nav",
             ],
         },
     },
@@ -215,7 +220,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "frontend:signin"
+LOGIN_REDIRECT_URL = "frontend:home"
 
 # Failed sign-ins, counted in the shared cache (Redis in full mode) per account and per
 # client address: either one reaching the limit locks further tries for the cool-off time.
@@ -371,6 +377,23 @@ _PILImage.MAX_IMAGE_PIXELS = max(PHOTO_MAX_PIXELS, AVATAR_MAX_PIXELS)
 UPLOAD_MAX_FILE_BYTES = max(PHOTO_MAX_BYTES, AVATAR_MAX_BYTES)
 
 # --- Security (production) ------------------------------------------------------------------
+# The web pages run no inline script and load nothing from elsewhere: scripts, styles, fonts
+# and images come from this site (photos and avatars included), sockets go to this host.
+# The API docs (Swagger UI, ReDoc) are exempt in socialblue/urls.py: they bring inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", "ws:", "wss:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -1,8 +1,8 @@
+from csp.decorators import csp_exempt
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
@@ -18,7 +18,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="api-docs", permanent=False)),
+    path("", include("frontend.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
@@ -30,15 +30,19 @@ urlpatterns = [
     path("api/events.json", EventSchemaView.as_view(), name="api-events"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(
-            url_name="schema", permission_classes=[AllowAny], authentication_classes=[]
+        csp_exempt()(
+            SpectacularSwaggerView.as_view(
+                url_name="schema", permission_classes=[AllowAny], authentication_classes=[]
+            )
         ),
         name="api-docs",
     ),
     path(
         "api/redoc/",
-        SpectacularRedocView.as_view(
-            url_name="schema", permission_classes=[AllowAny], authentication_classes=[]
+        csp_exempt()(
+            SpectacularRedocView.as_view(
+                url_name="schema", permission_classes=[AllowAny], authentication_classes=[]
+            )
         ),
         name="api-redoc",
     ),

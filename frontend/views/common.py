@@ -1,0 +1,71 @@
+"""What every page view shares: who is signed in, how a service's error reaches a form, and
+how a page answers htmx (a fragment) and a plain request (the whole page).
+
+Views here are thin, as in the API: parse, call one service or selector, render."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from profiles.selectors import profile_of
+from socialblue.errors import NotFound, ServiceError
+
+PAGE_SIZE = 20
+
+
+def signed_in(view: Callable) -> Callable:
+    """Sign-in required; ``request.viewer`` is the person's profile (read fresh, once). An
+    object the person may not see is a 404 page, whatever the view raised."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.viewer = profile_of(request.user)
+        request.viewer_profile = request.viewer  # the last-active middleware's name for it
+        if request.viewer is None:
+            raise Http404("This account has no profile.")
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc.detail)) from exc
+
+    return wrapper
+
+
+def page(request: HttpRequest, template: str, context: dict, *, fragment: str | None = None, status=200):
+    """The whole page, or only ``fragment`` (a template of the part that changed) when htmx
+    asks for it."""
+    if fragment and getattr(request, "htmx", False) and not request.htmx.boosted:
+        return render(request, fragment, context, status=status)
+    return render(request, template, context, status=status)
+
+
+def errors_of(exc: ServiceError) -> dict[str, list[str]]:
+    """A service's error as form errors: ``{field: [message, ...]}`` (``__all__`` for the rest)."""
+    detail = exc.detail
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for name, messages in detail.items():
+            key = "__all__" if name in ("detail", "non_field_errors") else name
+            out.setdefault(key, []).extend(
+                [str(m) for m in messages] if isinstance(messages, list | tuple) else [str(messages)]
+            )
+        return out
+    return {"__all__": [str(detail)]}
+
+
+def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE):
+    """One page of ``queryset`` by ``?page=``; a page past the end is empty, not an error."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    try:
+        return paginator.page(number)
+    except EmptyPage:
+        return Page([], number, paginator)
