@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from profiles.selectors import profile_of
 from socialblue.errors import NotFound, ServiceError
@@ -39,9 +40,13 @@ def signed_in(view: Callable) -> Callable:
 def page(request: HttpRequest, template: str, context: dict, *, fragment: str | None = None, status=200):
     """The whole page, or only ``fragment`` (a template of the part that changed) when htmx
     asks for it."""
-    if fragment and getattr(request, "htmx", False) and not request.htmx.boosted:
-        return render(request, fragment, context, status=status)
-    return render(request, template, context, status=status)
+    htmx = getattr(request, "htmx", False)
+    # Back/forward may ask htmx to restore a page it has not cached: that needs all of it.
+    wants_fragment = htmx and not htmx.boosted and not htmx.history_restore_request
+    response = render(request, fragment if fragment and wants_fragment else template, context, status=status)
+    # The same URL answers a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def errors_of(exc: ServiceError) -> dict[str, list[str]]:

@@ -1,33 +1,327 @@
-"""The people pages (being built)."""
+"""The people pages: the directory, a person's profile (with the follow and connect buttons),
+and editing my own profile and avatar.
 
-from frontend.views.common import page, signed_in
+Reads go through ``profiles.selectors`` (and the feed's and photos' selectors for a profile's
+posts and albums), writes through ``profiles.services``; the audience rule decides who sees
+the internal fields."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from feed.selectors import profile_posts
+from frontend.views.common import errors_of, page, paginate, signed_in
+from photos.selectors import profile_albums
+from profiles import selectors, services
+from profiles.audience import sees_internal_fields
+from profiles.models import Profile, ProfileStatus
+from profiles.serializers import ProfileUpdateSerializer
+from socialblue.errors import Invalid, ServiceError
+from socialblue.images import ImageRejected
+
+# What the directory's form sends, and the selector's name for each.
+DIRECTORY_FILTERS = {
+    "q": "q",
+    "department": "department",
+    "office": "location",
+    "skill": "skill",
+    "status": "status",
+}
+INTERNAL_FILTERS = ("department", "office")
+PROFILE_TABS = ("posts", "albums", "connections")
+TAB_PAGE_SIZE = {"posts": 10, "albums": 12, "connections": 24}
+CONNECTIONS_PREVIEW = 6
+
+
+# --- How the viewer stands to a person: the button group ------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the follow and connect buttons show for one person."""
+
+    person: Profile
+    is_self: bool
+    following: bool
+    connection: str  # "connected", "request_sent", "request_received", "none"
+    request_id: int | None
+
+
+def standings(viewer: Profile, people) -> list[Standing]:
+    """How ``viewer`` stands to each of ``people``, in three queries whatever their number."""
+    people = list(people)
+    relations = selectors.relations_to(viewer=viewer, profile_ids=[p.pk for p in people])
+    return [
+        Standing(
+            person=p,
+            is_self=p.pk == viewer.pk,
+            following=p.pk in relations.following,
+            connection=relations.connection_state(p.pk),
+            request_id=relations.request_id(p.pk),
+        )
+        for p in people
+    ]
+
+
+def here(request) -> str:
+    """The address of the page the person is looking at (for htmx, the page that asked), so
+    that a plain form can come back to it."""
+    if request.htmx and request.htmx.current_url_abs_path:
+        return request.htmx.current_url_abs_path
+    return request.get_full_path()
+
+
+def next_url(request, default: str) -> str:
+    """Where a plain form goes back to: its ``next`` field if it is on this site."""
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def actions_response(request, person: Profile, *, error: str = "", done: str = ""):
+    """The answer to a follow or connect button: the button group again for htmx (with what
+    happened, or what went wrong, said beside it), or back where the form was."""
+    if request.htmx:
+        context = {
+            "standing": standings(request.viewer, [person])[0],
+            "error": error,
+            "done": done,
+            "back": here(request),
+        }
+        return page(
+            request, "frontend/people/_actions.html", context, fragment="frontend/people/_actions.html"
+        )
+    if error:
+        messages.error(request, error)
+    elif done:
+        messages.success(request, done)
+    return redirect(next_url(request, reverse("frontend:profile", args=[person.username])))
+
+
+# --- The directory ----------------------------------------------------------------------------
 
 
 @signed_in
-def directory(request, *args, **kwargs):
-    return page(request, "frontend/placeholder.html", {"title": "people"})
+def directory(request):
+    viewer = request.viewer
+    internal = sees_internal_fields(viewer)
+    query = {name: request.GET.get(name, "").strip()[:200] for name in DIRECTORY_FILTERS}
+    notice = ""
+    if not internal and any(query[name] for name in INTERNAL_FILTERS):
+        # Alumni do not see where people sit; their search runs without those filters.
+        notice = _("Filtering by department or office is available to employees only.")
+        for name in INTERNAL_FILTERS:
+            query[name] = ""
+    errors: dict[str, list[str]] = {}
+    try:
+        people = selectors.profile_search(
+            viewer=viewer, **{DIRECTORY_FILTERS[name]: value for name, value in query.items()}
+        )
+    except Invalid as exc:
+        errors = errors_of(exc)
+        if "location" in errors:
+            errors["office"] = errors.pop("location")
+        people = []
+    results = paginate(request, people)
+    context = {
+        "query": query,
+        "filtered": any(query.values()),
+        "internal": internal,
+        "notice": notice,
+        "errors": errors,
+        "results": results,
+        "oob_count": bool(request.htmx and not request.htmx.boosted),
+        "back": here(request),
+        "cards": standings(viewer, results.object_list),
+        "departments": selectors.departments() if internal else [],
+        "offices": selectors.offices() if internal else [],
+        "statuses": ProfileStatus.choices,
+        "page_query": urlencode({k: v for k, v in query.items() if v}),
+    }
+    return page(
+        request,
+        "frontend/people/directory.html",
+        context,
+        fragment="frontend/people/_results.html",
+    )
+
+
+# --- A profile ------------------------------------------------------------------------------
 
 
 @signed_in
-def profile(request, *args, **kwargs):
-    return page(request, "frontend/placeholder.html", {"title": "people"})
+def profile(request, username: str):
+    viewer = request.viewer
+    person = selectors.profile_get(username=username)
+    tab = request.GET.get("tab") or "posts"
+    if tab not in PROFILE_TABS:
+        tab = "posts"
+    if tab == "posts":
+        items = profile_posts(viewer=viewer, author=person)
+    elif tab == "albums":
+        items = profile_albums(viewer=viewer, owner=person)
+    else:
+        items = selectors.connections_of(profile=person)
+    context = {
+        "person": person,
+        "standing": standings(viewer, [person])[0],
+        "internal": sees_internal_fields(viewer),
+        "tab": tab,
+        "back": here(request),
+        "tabs": [
+            ("posts", _("Posts")),
+            ("albums", _("Albums")),
+            ("connections", _("Connections")),
+        ],
+        "items": paginate(request, items, per_page=TAB_PAGE_SIZE[tab]),
+        "connections_preview": (
+            list(selectors.connections_of(profile=person)[:CONNECTIONS_PREVIEW])
+            if person.connection_count and tab != "connections"
+            else []
+        ),
+    }
+    return page(request, "frontend/people/profile.html", context, fragment="frontend/people/_tab.html")
+
+
+@require_POST
+@signed_in
+def follow(request, username: str):
+    """Follow or unfollow (``action``); without one, the button toggles."""
+    person = selectors.profile_get(username=username)
+    action = request.POST.get("action")
+    if action not in ("follow", "unfollow"):
+        following = (
+            person.pk in selectors.relations_to(viewer=request.viewer, profile_ids=[person.pk]).following
+        )
+        action = "unfollow" if following else "follow"
+    try:
+        if action == "follow":
+            services.follow(follower=request.viewer, followee=person)
+            done = _("You follow %(name)s.") % {"name": person.display_name}
+        else:
+            services.unfollow(follower=request.viewer, followee=person)
+            done = _("You no longer follow %(name)s.") % {"name": person.display_name}
+    except ServiceError as exc:
+        return actions_response(request, person, error=exc.text())
+    return actions_response(request, person, done=done)
+
+
+@require_POST
+@signed_in
+def connect(request, username: str):
+    person = selectors.profile_get(username=username)
+    try:
+        connection_request, _created = services.connection_request_send(
+            sender=request.viewer, receiver=person, message=request.POST.get("message", "")[:300]
+        )
+    except ServiceError as exc:
+        return actions_response(request, person, error=exc.text())
+    if connection_request.sender_id != request.viewer.pk:
+        # They had asked first: asking back accepted their request.
+        done = _("You and %(name)s are connected.") % {"name": person.display_name}
+    else:
+        done = _("Request sent to %(name)s.") % {"name": person.display_name}
+    return actions_response(request, person, done=done)
+
+
+# --- My profile -----------------------------------------------------------------------------
+
+EDITABLE = ("display_name", "headline", "bio", "pronouns", "location")
+
+
+def _edit_page(request, me: Profile, *, values: dict, errors: dict, avatar_errors=(), status=200):
+    context = {
+        "me": me,
+        "values": values,
+        "errors": errors,
+        "general_errors": errors.get("__all__", []),
+        "avatar_errors": list(avatar_errors),
+        "avatar_max_mb": settings.AVATAR_MAX_BYTES // (1024 * 1024),
+    }
+    return page(request, "frontend/people/edit.html", context, status=status)
+
+
+def _current_values(me: Profile) -> dict:
+    values = {name: getattr(me, name) for name in EDITABLE}
+    values["skills"] = ", ".join(s.name for s in me.skills.all())
+    return values
 
 
 @signed_in
-def follow(request, *args, **kwargs):
-    return page(request, "frontend/placeholder.html", {"title": "people"})
+def profile_edit(request):
+    me = selectors.profile_get(username=request.viewer.username)
+    if request.method != "POST":
+        return _edit_page(request, me, values=_current_values(me), errors={})
+    values = {name: request.POST.get(name, "") for name in (*EDITABLE, "skills")}
+    skills = [s.strip() for s in values["skills"].split(",") if s.strip()]
+    data = ProfileUpdateSerializer(data={**{n: values[n] for n in EDITABLE}, "skills": skills})
+    if not data.is_valid():
+        errors = errors_of(Invalid(_flatten(data.errors)))
+        return _edit_page(request, me, values=values, errors=errors, status=400)
+    try:
+        services.profile_update(profile=me, **data.validated_data)
+    except ServiceError as exc:
+        return _edit_page(request, me, values=values, errors=errors_of(exc), status=exc.status)
+    messages.success(request, _("Your profile is saved."))
+    return redirect("frontend:profile", me.username)
+
+
+def _flatten(errors) -> dict[str, list[str]]:
+    """A serializer's errors as ``{field: [message, ...]}`` (a list's item errors included)."""
+    out: dict[str, list[str]] = {}
+    for name, value in errors.items():
+        if isinstance(value, dict):  # errors of a list's items, by index
+            messages_ = [str(m) for item in value.values() for m in item]
+        else:
+            messages_ = [str(m) for m in value]
+        out[name] = sorted(set(messages_), key=messages_.index)
+    return out
 
 
 @signed_in
-def connect(request, *args, **kwargs):
-    return page(request, "frontend/placeholder.html", {"title": "people"})
+def avatar(request):
+    """Upload (``image``) or remove (``remove``) my avatar; the image is checked by content."""
+    if request.method != "POST":
+        return redirect("frontend:profile_edit")
+    me = request.viewer
+    if request.POST.get("remove"):
+        services.profile_remove_avatar(profile=me)
+        messages.success(request, _("Your photo is removed."))
+        return redirect("frontend:profile_edit")
+    status, error = 200, ""
+    upload = request.FILES.get("image")
+    if getattr(request, "upload_too_large", False):
+        limit = settings.UPLOAD_MAX_FILE_BYTES // (1024 * 1024)
+        status, error = 413, _("That file is too large: the limit is %(n)d MB.") % {"n": limit}
+    elif upload is None:
+        status, error = 400, _("Choose an image to upload.")
+    else:
+        try:
+            services.profile_set_avatar(profile=me, upload=upload)
+        except ImageRejected as exc:
+            status, error = exc.status, _avatar_message(exc)
+    if error:
+        me = selectors.profile_get(username=me.username)
+        return _edit_page(
+            request, me, values=_current_values(me), errors={}, avatar_errors=[error], status=status
+        )
+    messages.success(request, _("Your new photo is in place."))
+    return redirect("frontend:profile_edit")
 
 
-@signed_in
-def profile_edit(request, *args, **kwargs):
-    return page(request, "frontend/placeholder.html", {"title": "people"})
-
-
-@signed_in
-def avatar(request, *args, **kwargs):
-    return page(request, "frontend/placeholder.html", {"title": "people"})
+def _avatar_message(exc: ImageRejected) -> str:
+    if exc.status == 415:
+        return _("That file is not a picture we can use. Choose a JPEG, PNG, WebP or GIF image.")
+    if exc.status == 413:
+        limit = settings.AVATAR_MAX_BYTES // (1024 * 1024)
+        return _("That picture is too large: the limit is %(n)d MB.") % {"n": limit}
+    return _("That picture could not be used: %(reason)s Try another one.") % {"reason": exc.detail}
