@@ -1,9 +1,6 @@
 """REST endpoints of the exit kit: ask for an archive, watch it being built, download it."""
 
-from urllib.parse import urlencode
-
 from django.http import FileResponse
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -44,12 +41,9 @@ class DataExportSerializer(serializers.Serializer):
         )
     )
     def get_download_url(self, export: DataExport) -> str | None:
-        if export.status != DataExport.Status.READY or export_services.export_is_expired(export):
-            return None
-        url = reverse("me-export-download", kwargs={"pk": export.pk})
-        url += "?" + urlencode({"signature": export_services.export_link_signature(export=export)})
+        path = export_services.export_download_path(export)
         request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url
+        return request.build_absolute_uri(path) if request is not None and path else path
 
 
 def _export(request, export: DataExport) -> dict:

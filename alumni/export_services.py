@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any
+from urllib.parse import urlencode
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -40,6 +41,7 @@ from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import OperationalError, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from alumni.models import DataExport
@@ -504,6 +506,14 @@ def export_link_signature(*, export: DataExport) -> str:
     (the export id and its owner are signed, so it opens this archive for this person only)."""
     value = _link_value(export)
     return _signer().sign(value)[len(value) + 1 :]
+
+
+def export_download_path(export: DataExport) -> str | None:
+    """The signed download link (a path) of a ready, unexpired export; None otherwise."""
+    if export.status != DataExport.Status.READY or export_is_expired(export):
+        return None
+    path = reverse("me-export-download", kwargs={"pk": export.pk})
+    return path + "?" + urlencode({"signature": export_link_signature(export=export)})
 
 
 @dataclass

@@ -133,3 +133,12 @@ def employment_history(*, profile: Profile) -> QuerySet[EmploymentPeriod]:
 def employment_events(*, profile: Profile | None = None) -> QuerySet[EmploymentEvent]:
     qs = EmploymentEvent.objects.select_related("profile__user", "actor")
     return qs.filter(profile=profile) if profile is not None else qs
+
+
+def pending_leaves() -> QuerySet[EmploymentEvent]:
+    """Leaves that wait for their day, soonest first."""
+    return (
+        employment_events()
+        .filter(action=EmploymentEvent.Action.OFFBOARD, applied_at__isnull=True, cancelled_at__isnull=True)
+        .order_by("effective_on", "pk")
+    )

@@ -341,6 +341,9 @@ def alumni_profile_update(*, profile: Profile, **fields) -> AlumniProfile:
             profiles_services.profile_update(profile=profile, location=fields.pop("location"))
         for name, value in fields.items():
             setattr(alumni_profile, name, value)
-        alumni_profile.full_clean(exclude=["profile", "former_department"])
+        try:
+            alumni_profile.full_clean(exclude=["profile", "former_department"])
+        except ValidationError as exc:
+            raise Invalid(exc.message_dict) from None
         alumni_profile.save()
     return alumni_profile

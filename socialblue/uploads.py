@@ -29,9 +29,10 @@ class BoundedUploadHandler(FileUploadHandler):
 
 
 def uploaded_files(request, field: str) -> list:
-    """The files of a multipart field, or 413 if one was cut off for its size."""
+    """The files of a multipart field, or 413 if one was cut off for its size. ``request`` is
+    Django's or DRF's (which wraps Django's)."""
     files = request.FILES.getlist(field)
-    if getattr(request._request, "upload_too_large", False):
+    if getattr(getattr(request, "_request", request), "upload_too_large", False):
         limit = settings.UPLOAD_MAX_FILE_BYTES
         raise ImageRejected(f"A file is larger than {limit} bytes.", status=413, code="too_large")
     return files

@@ -1,18 +1,83 @@
-"""The settings pages (being built)."""
+"""Settings: the devices signed in to one's account (revocable), and the exit kit — an archive
+of what one wrote, built in the background, with its progress while it runs and a download
+link once it is ready."""
 
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from alumni import export_services
+from alumni.models import DataExport
 from frontend.views.common import page, signed_in
+from profiles import auth_services
+from socialblue.errors import Throttled
+
+# --- Devices --------------------------------------------------------------------------------
+
+
+def _devices_context(request) -> dict:
+    return {"tokens": list(auth_services.tokens_live(user=request.user).order_by("-created", "-pk"))}
 
 
 @signed_in
-def devices(request, *args, **kwargs):
-    return page(request, "frontend/placeholder.html", {"title": "settings"})
+def devices(request):
+    return page(
+        request,
+        "frontend/settings/devices.html",
+        _devices_context(request),
+        fragment="frontend/settings/_devices.html",
+    )
 
 
 @signed_in
-def revoke(request, *args, **kwargs):
-    return page(request, "frontend/placeholder.html", {"title": "settings"})
+@require_POST
+def revoke(request, pk: int):
+    token = auth_services.tokens_live(user=request.user).filter(pk=pk).first()
+    auth_services.token_revoke(user=request.user, token_id=pk)  # someone else's: 404
+    device = (token.device if token is not None else "") or _("A device")
+    text = _("%(device)s is signed out.") % {"device": device}
+    if getattr(request, "htmx", False):
+        return render(request, "frontend/settings/_devices.html", {**_devices_context(request), "done": text})
+    messages.success(request, text)
+    return redirect("frontend:settings")
+
+
+# --- The exit kit ---------------------------------------------------------------------------
+
+
+def _export_context(export: DataExport | None) -> dict:
+    state = None
+    if export is not None:
+        state = "expired" if export_services.export_is_expired(export) else export.status
+    return {
+        "export": export,
+        "state": state,
+        "active": state in export_services.ACTIVE,
+        "download_url": export_services.export_download_path(export) if export is not None else None,
+        "link_minutes": export_services.export_link_seconds() // 60,
+        "ttl_days": export_services.export_ttl().days,
+    }
 
 
 @signed_in
-def export(request, *args, **kwargs):
-    return page(request, "frontend/placeholder.html", {"title": "settings"})
+@require_http_methods(["GET", "POST"])
+def export(request):
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            export_services.export_request(profile=request.viewer)
+        except Throttled as exc:
+            error, status = str(exc.detail), 429
+        else:
+            return redirect("frontend:export")
+    context = {**_export_context(export_services.export_latest(profile=request.viewer)), "error": error}
+    response = page(
+        request,
+        "frontend/settings/export.html",
+        context,
+        fragment="frontend/settings/_export_status.html",
+        status=status,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
