@@ -124,8 +124,11 @@ def album_delete(*, album: Album, by: Profile) -> None:
 # --- Uploads --------------------------------------------------------------------------------
 
 
-def photos_upload(*, album: Album, by: Profile, files: Sequence) -> list[Photo]:
+def photos_upload(*, album: Album, by: Profile, files: Sequence, announce: bool = True) -> list[Photo]:
     """Check every uploaded file, then store them all and queue their processing.
+
+    ``announce=False`` keeps them out of the feed (no ``added_photos`` item): photos uploaded
+    to be attached to a post, which the post itself announces.
 
     Nothing is stored unless every file passes: too many files (400), one too large (413),
     not an allowed image by content (415), too many pixels by its header (400), truncated or
@@ -143,7 +146,7 @@ def photos_upload(*, album: Album, by: Profile, files: Sequence) -> list[Photo]:
     with transaction.atomic():
         Album.objects.select_for_update().filter(pk=album.pk).first()
         start = (album.photos.aggregate(last=Max("position"))["last"] or -1) + 1
-        batch = _open_batch(album, by)
+        batch = _open_batch(album, by) if announce else None
         photos = []
         stored: list[str] = []
         try:
