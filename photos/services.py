@@ -7,6 +7,7 @@ deleted only after the transaction that forgot them has committed.
 from collections.abc import Sequence
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from feed import services as feed_services
 from feed.models import Activity
+from photos import pipeline
 from photos.models import Album, Photo, PhotoBatch, PostPhoto
 from photos.pipeline import Rendered
 from profiles.models import Profile, ProfileStatus, Visibility
@@ -164,7 +166,10 @@ def photos_upload(*, album: Album, by: Profile, files: Sequence, announce: bool 
                 default_storage.delete(name)
             raise
         for photo in photos:
-            transaction.on_commit(lambda pk=photo.pk: tasks.process_photo.delay(pk))
+            # Robust: the upload is stored; a broker away must not turn it into an error.
+            # A photo whose processing was never queued is queued again by the beat
+            # (``photos_redrive_stalled``).
+            transaction.on_commit(lambda pk=photo.pk: tasks.process_photo.delay(pk), robust=True)
     return photos
 
 
@@ -328,4 +333,36 @@ def post_photos_validate(author: Profile, photo_ids: list[int]) -> None:
 def post_photos_attach(post, photo_ids: list[int]) -> None:
     PostPhoto.objects.bulk_create(
         [PostPhoto(post=post, photo_id=photo_id, position=i) for i, photo_id in enumerate(photo_ids)]
+    )
+
+
+def photo_process(*, photo_id: int) -> None:
+    """Clean and render one uploaded photo (the ``media`` queue's work). A file that cannot be
+    made into a photo fails with a reason, once; a photo that is not waiting is left alone, so
+    running it twice changes nothing. Storage or the database being away raises (the task
+    retries)."""
+    photo = Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING).first()
+    if photo is None or not photo.incoming:
+        return
+    with default_storage.open(photo.incoming, "rb") as f:
+        data = f.read()
+    try:
+        rendered = pipeline.render(data)
+    except pipeline.BadImage as exc:
+        photo_failed(photo=photo, reason=str(exc))
+        return
+    except SoftTimeLimitExceeded:
+        photo_failed(photo=photo, reason="Processing took too long.")
+        return
+    photo_processed(photo=photo, rendered=rendered)
+
+
+def photos_stalled(*, older_than_seconds: int = 600) -> list[int]:
+    """Photos still waiting long after their upload: their processing was never queued (the
+    broker was away at the commit) or every retry failed."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        Photo.objects.filter(status=Photo.Status.PROCESSING, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
     )

@@ -1,13 +1,10 @@
-"""Celery entry points of photos (the ``media`` queue)."""
+"""Celery entry points of photos (the ``media`` queue): thin wrappers around the services."""
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import OperationalError
 
-from photos import pipeline, services
-from photos.models import Photo
+from photos import services
 
 
 @shared_task(
@@ -19,19 +16,16 @@ from photos.models import Photo
     time_limit=settings.PHOTO_TIME_LIMIT_SECONDS + 30,
 )
 def process_photo(photo_id: int) -> None:
-    """Clean and render one uploaded photo. A file that cannot be made into a photo fails with
-    a reason, once; the database or storage being away is retried with backoff."""
-    photo = Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING).first()
-    if photo is None or not photo.incoming:
-        return
-    with default_storage.open(photo.incoming, "rb") as f:
-        data = f.read()
-    try:
-        rendered = pipeline.render(data)
-    except pipeline.BadImage as exc:
-        services.photo_failed(photo=photo, reason=str(exc))
-        return
-    except SoftTimeLimitExceeded:
-        services.photo_failed(photo=photo, reason="Processing took too long.")
-        return
-    services.photo_processed(photo=photo, rendered=rendered)
+    """Clean and render one uploaded photo; the database or storage being away is retried
+    with backoff, a bad file fails once (``services.photo_process``)."""
+    services.photo_process(photo_id=photo_id)
+
+
+@shared_task
+def redrive_stalled_photos() -> int:
+    """Celery beat: queue again the processing of photos that have waited too long.
+    Processing is idempotent, so a slow one queued twice is harmless."""
+    stalled = services.photos_stalled()
+    for photo_id in stalled:
+        process_photo.delay(photo_id)
+    return len(stalled)

@@ -203,6 +203,8 @@ CELERY_BEAT_SCHEDULE = {
     # at midnight catches up soon after.
     "apply-due-leaves": {"task": "alumni.tasks.apply_due_leaves", "schedule": 3600.0},
     "expire-exports": {"task": "alumni.tasks.expire_exports", "schedule": 3600.0},
+    # Photos whose processing was never queued (the broker was away when they were stored).
+    "redrive-stalled-photos": {"task": "photos.tasks.redrive_stalled_photos", "schedule": 300.0},
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

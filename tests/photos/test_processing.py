@@ -87,3 +87,28 @@ def test_a_transparent_picture_resized_band_by_band_matches_one_whole_resize():
         assert banded.size == size and banded.mode == "RGBA"
         difference = ImageChops.difference(banded.convert("RGBa"), whole.convert("RGBa"))
         assert max(high for _low, high in difference.getextrema()) <= 2, size
+
+
+def test_a_photo_whose_processing_was_never_queued_is_queued_again_by_the_beat(
+    ana, client_for, django_capture_on_commit_callbacks
+):
+    """The upload was stored, but the broker was away when it committed: its processing task
+    never left. The periodic re-drive finds it waiting and queues it again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = client_for(ana)
+    album = create_album(client)
+    with django_capture_on_commit_callbacks(execute=False):  # the queueing is lost
+        response = post_images(client, album["id"], files.noisy(size=(600, 400)))
+    assert response.status_code == 202, response.content
+    photo = Photo.objects.get()
+    assert tasks.redrive_stalled_photos() == 0  # just uploaded: not stalled yet
+
+    Photo.objects.filter(pk=photo.pk).update(created_at=timezone.now() - timedelta(minutes=15))
+    assert tasks.redrive_stalled_photos() == 1
+
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.READY
+    assert tasks.redrive_stalled_photos() == 0

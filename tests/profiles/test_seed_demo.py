@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.db.models import Count
 from django.test import RequestFactory
 from django.utils import timezone
@@ -17,6 +18,9 @@ from PIL import Image
 
 from alumni.models import AlumniProfile, EmploymentPeriod
 from alumni.selectors import alumni_directory, former_colleagues
+from feed.models import Activity
+from photos.models import Album, Photo, PhotoBatch
+from photos.services import ADDED_PHOTOS
 from profiles.models import (
     Connection,
     ConnectionRequest,
@@ -25,11 +29,16 @@ from profiles.models import (
     Office,
     Profile,
     ProfileStatus,
+    Visibility,
 )
+from socialblue.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
 EMPLOYEES = 60
+# The cast's five albums and one more. Every photo goes through the real pipeline (about a tenth
+# of a second each), so only the album tests ask for albums.
+ALBUMS = 6
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +48,7 @@ def _media_in_tmp(settings, tmp_path):
 
 def seed(**options) -> str:
     out = StringIO()
+    options.setdefault("albums", 0)
     call_command("seed_demo", employees=EMPLOYEES, stdout=out, **options)
     return out.getvalue()
 
@@ -338,3 +348,108 @@ def test_if_empty_builds_into_an_empty_database():
     output = seed(if_empty=True, avatars=0)
     assert "Demo sign-ins" in output
     assert Profile.objects.count() == EMPLOYEES + 2
+
+
+# --- Photo albums ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def albums_company():
+    """A demo company with albums, built with no Celery worker and tasks not run inline: the
+    demo processes its photos itself."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield seed(avatars=0, albums=ALBUMS)
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+def albums_by_username() -> list[tuple]:
+    albums = Album.objects.select_related("owner__user").prefetch_related("photos")
+    return sorted(
+        (
+            album.owner.user.username,
+            album.title,
+            album.description,
+            album.visibility,
+            [
+                (photo.position, photo.caption, photo.alt_text, photo.width, photo.height, photo.blurhash)
+                for photo in album.photos.all()
+            ],
+        )
+        for album in albums
+    )
+
+
+def test_the_summary_counts_albums_and_photos(albums_company):
+    assert f"{ALBUMS} photo albums with {Photo.objects.count()} photos." in albums_company
+
+
+def test_demo_photos_are_ready_without_a_celery_worker(albums_company):
+    assert Album.objects.count() == ALBUMS
+    for album in Album.objects.prefetch_related("photos"):
+        photos = list(album.photos.all())
+        assert 3 <= len(photos) <= 8
+        assert all(photo.status == Photo.Status.READY for photo in photos)
+        assert album.photo_count == len(photos)
+        assert album.cover_id in {photo.pk for photo in photos}
+
+
+def test_demo_photos_have_renditions_and_a_blurhash_in_storage(albums_company):
+    for photo in Photo.objects.all():
+        assert photo.incoming == ""
+        assert photo.blurhash
+        assert photo.width and photo.height
+        for name in (photo.original, photo.medium, photo.thumb):
+            assert name.startswith(f"photos/{photo.key}/")
+            assert default_storage.exists(name)
+    assert Photo.objects.filter(height__gt=models.F("width")).exists(), "some photos are portrait"
+
+
+def test_demo_originals_are_upright_and_carry_no_exif(albums_company):
+    # Most demo photos were uploaded with EXIF (camera, date, some with a position and an
+    # orientation that turns them upright); none of it is kept.
+    assert Photo.objects.filter(taken_at__isnull=False).exists()
+    for photo in Photo.objects.all():
+        with default_storage.open(photo.original) as file, Image.open(file) as image:
+            assert not image.getexif()
+            assert "exif" not in image.info
+            assert image.size == (photo.width, photo.height)
+
+
+def test_every_demo_photo_has_alt_text_and_a_caption(albums_company):
+    photos = Photo.objects.all()
+    assert photos.exists()
+    for photo in photos:
+        assert len(photo.alt_text) > 40
+        assert photo.caption
+    assert len({photo.alt_text for photo in photos}) > len(photos) // 2
+
+
+def test_the_demo_employee_has_albums_and_the_demo_alumnus_a_network_album(albums_company):
+    _password, roles = sign_ins(albums_company)
+    assert Album.objects.filter(owner__user__username=roles["employee"]).count() >= 2
+    alumnus = Album.objects.filter(owner__user__username=roles["alumnus"])
+    assert alumnus.filter(visibility=Visibility.NETWORK).exists()
+    assert not Album.objects.filter(
+        owner__status=ProfileStatus.ALUMNUS, visibility=Visibility.COMPANY
+    ).exists()
+
+
+def test_each_demo_album_is_in_the_feed_as_added_photos(albums_company):
+    for album in Album.objects.all():
+        batch = PhotoBatch.objects.get(album=album)
+        activity = Activity.objects.get(pk=batch.activity_id)
+        assert activity.verb == ADDED_PHOTOS
+        assert activity.actor_id == album.owner_id
+        assert activity.visibility == album.visibility
+
+
+def test_the_same_seed_builds_the_same_albums():
+    seed(seed=7, avatars=0, albums=ALBUMS)
+    first = albums_by_username()
+    get_user_model().objects.all().delete()
+    seed(seed=7, avatars=0, albums=ALBUMS)
+    assert albums_by_username() == first
+    assert len(first) == ALBUMS

@@ -1,22 +1,26 @@
 """``manage.py seed_demo``: fill an empty database with a believable demo company.
 
 It lives in the project package because it draws on every app: the people and their graph
-(``profiles.demo``), their employment history and alumni profiles (``alumni.demo``), then their
-posts (``feed.demo``)."""
+(``profiles.demo``), their employment history and alumni profiles (``alumni.demo``), their posts
+(``feed.demo``), then their photo albums (``photos.demo``)."""
 
+import contextlib
+import logging
 import time
+from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from alumni import demo as alumni_demo
 from feed import demo as feed_demo
+from photos import demo as photos_demo
 from profiles import demo
 
 
 class Command(BaseCommand):
     help = (
         "Build a demo company (departments, offices, people, avatars, follows and connections, "
-        "employment history and alumni profiles, posts with comments and likes) "
+        "employment history and alumni profiles, posts with comments and likes, photo albums) "
         "into a database that has no people yet, and print the demo sign-ins."
     )
 
@@ -35,6 +39,13 @@ class Command(BaseCommand):
             help=f"Draw avatars for at most this many people (default {demo.DEFAULT_AVATARS}).",
         )
         parser.add_argument(
+            "--albums",
+            type=int,
+            default=photos_demo.DEFAULT_ALBUMS,
+            help=f"Photo albums to build, whatever the size of the company (default "
+            f"{photos_demo.DEFAULT_ALBUMS}; 0 for none).",
+        )
+        parser.add_argument(
             "--seed",
             type=int,
             default=demo.DEFAULT_SEED,
@@ -46,12 +57,16 @@ class Command(BaseCommand):
             help="Do nothing, successfully, if the database already has people.",
         )
 
-    def handle(self, *args, employees: int, avatars: int, seed: int, if_empty: bool, **options) -> None:
+    def handle(
+        self, *args, employees: int, avatars: int, albums: int, seed: int, if_empty: bool, **options
+    ) -> None:
         self.verbosity = options["verbosity"]
         if employees < demo.MIN_EMPLOYEES:
             raise CommandError(f"--employees must be at least {demo.MIN_EMPLOYEES}.")
         if avatars < 0:
             raise CommandError("--avatars cannot be negative.")
+        if albums < 0:
+            raise CommandError("--albums cannot be negative.")
         if if_empty and demo.database_has_people():
             self.stdout.write("The database already has people; seed_demo left it as it is.")
             return
@@ -68,13 +83,42 @@ class Command(BaseCommand):
         self._progress("Writing employment history and alumni profiles…")
         periods = alumni_demo.build_demo_history(company.employment, seed=seed)
         posts = feed_demo.build_demo_posts(seed=seed)
-        self._report(company, periods, posts, time.monotonic() - started)
+        self._progress("Drawing photo albums and running them through the photo pipeline…")
+        with self._quiet_inline_tasks():
+            built = photos_demo.build_demo_albums(records=company.employment, seed=seed, albums=albums)
+        self._report(company, periods, posts, built, time.monotonic() - started)
+
+    @contextlib.contextmanager
+    def _quiet_inline_tasks(self) -> Iterator[None]:
+        """Below verbosity 2, hush the log lines of tasks run inline: in the embedded default
+        every processed photo and fan-out logs a line (and kombu a note about the in-memory
+        broker), which would bury the summary and the sign-ins."""
+        if self.verbosity >= 2:
+            yield
+            return
+        levels = {"celery.app.trace": logging.WARNING, "kombu.connection": logging.ERROR}
+        loggers = {name: logging.getLogger(name) for name in levels}
+        before = {name: logger.level for name, logger in loggers.items()}
+        for name, logger in loggers.items():
+            logger.setLevel(levels[name])
+        try:
+            yield
+        finally:
+            for name, logger in loggers.items():
+                logger.setLevel(before[name])
 
     def _progress(self, message: str) -> None:
         if self.verbosity >= 2:
             self.stdout.write(message)
 
-    def _report(self, company: demo.DemoCompany, periods: int, posts: int, seconds: float) -> None:
+    def _report(
+        self,
+        company: demo.DemoCompany,
+        periods: int,
+        posts: int,
+        albums: photos_demo.DemoAlbums,
+        seconds: float,
+    ) -> None:
         self.stdout.write(
             self.style.SUCCESS(
                 f"Built a demo company in {seconds:.1f} s: {company.people:,} people "
@@ -82,7 +126,8 @@ class Command(BaseCommand):
                 f"{company.offices} offices in {company.countries} countries; "
                 f"{company.connections:,} connections, {company.follows:,} follows, "
                 f"{company.pending_requests:,} pending connection requests, {company.avatars:,} avatars, "
-                f"{periods:,} employment periods, {company.alumni:,} alumni profiles, {posts:,} posts."
+                f"{periods:,} employment periods, {company.alumni:,} alumni profiles, {posts:,} posts, "
+                f"{albums.albums} photo albums with {albums.photos} photos."
             )
         )
         rows = [("role", "username", "name")] + [
