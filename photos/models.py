@@ -15,6 +15,9 @@ class Album(models.Model):
     description = models.TextField(max_length=2000, blank=True)
     visibility = models.CharField(max_length=12, choices=Visibility.choices)
     cover = models.ForeignKey("Photo", null=True, blank=True, related_name="+", on_delete=models.SET_NULL)
+    # The album that holds the photos a person attached to posts of one visibility (one per
+    # visibility, made on first use by ``services.post_photos_album``); it can be renamed.
+    for_posts = models.BooleanField(default=False)
     # Kept by the photo services: ready photos only, so an album card counts nothing.
     photo_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from feed import services as feed_services
 from feed.models import Activity
@@ -60,6 +61,32 @@ def album_create(
     return Album.objects.create(
         owner=owner, title=title, description=description.strip(), visibility=visibility
     )
+
+
+POST_ALBUM_TITLES = {
+    Visibility.COMPANY: _lazy("Photos from my posts"),
+    Visibility.NETWORK: _lazy("Photos from my posts · Network"),
+    Visibility.CONNECTIONS: _lazy("Photos from my posts · Connections"),
+}
+
+
+def post_photos_album(*, owner: Profile, visibility: str) -> Album:
+    """Where the photos a person attaches to a post of ``visibility`` are uploaded: an album of
+    theirs with that visibility, so the photos are seen by exactly the post's audience. Made
+    on first use; the owner may rename it."""
+    visibility = _check_visibility(owner, visibility)
+    with transaction.atomic():
+        Profile.objects.select_for_update().filter(pk=owner.pk).first()  # one album, even at once
+        album = Album.objects.filter(owner=owner, for_posts=True, visibility=visibility).first()
+        if album is None:
+            album = Album.objects.create(
+                owner=owner,
+                title=str(POST_ALBUM_TITLES[visibility]),
+                description=_("Photos I attached to my posts."),
+                visibility=visibility,
+                for_posts=True,
+            )
+    return album
 
 
 def album_update(

@@ -58,11 +58,6 @@ VISIBILITY_HELP = {
     Visibility.CONNECTIONS: gettext_lazy("Only your connections"),
 }
 # One album per visibility holds the photos a person attached to posts (see the module doc).
-POST_ALBUM_TITLES = {
-    Visibility.COMPANY: "Photos from my posts",
-    Visibility.NETWORK: "Photos from my posts · Network",
-    Visibility.CONNECTIONS: "Photos from my posts · Connections",
-}
 
 
 def _is_htmx(request) -> bool:
@@ -443,26 +438,6 @@ def reaction(request, pk: int):
 # --- Photos for a post ----------------------------------------------------------------------
 
 
-def _post_album(viewer, visibility: str):
-    """The person's album for photos of posts with this visibility, made on first use."""
-    title = POST_ALBUM_TITLES.get(visibility)
-    if title is None:
-        raise Invalid({"visibility": [_("Visibility is company, network or connections.")]})
-    album = (
-        photo_selectors.profile_albums(viewer=viewer, owner=viewer)
-        .filter(title=title, visibility=visibility)
-        .first()
-    )
-    if album is None:
-        album = photo_services.album_create(
-            owner=viewer,
-            title=title,
-            visibility=visibility,
-            description=_("Photos I attached to my posts."),
-        )
-    return album
-
-
 def _attach_error(request, message: str, status: int) -> HttpResponse:
     return render(request, "frontend/home/_attach_error.html", {"message": message}, status=status)
 
@@ -486,7 +461,7 @@ def attach_photos(request):
     visibility = request.POST.get("visibility") or feed_services.default_visibility(viewer)
     try:
         files = uploaded_files(request, "image")
-        album = _post_album(viewer, visibility)
+        album = photo_services.post_photos_album(owner=viewer, visibility=visibility)
         photos = photo_services.photos_upload(album=album, by=viewer, files=files, announce=False)
     except ImageRejected as exc:
         return _attach_error(request, exc.detail, exc.status)

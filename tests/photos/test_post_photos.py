@@ -97,3 +97,17 @@ def test_a_viewer_who_may_see_the_post_but_not_the_album_does_not_get_that_photo
 
     assert photos_seen_by(marco) == [team_photo["id"], family_photo["id"]]  # a connection
     assert photos_seen_by(priya) == [team_photo["id"]]  # a colleague: the post, not the family photo
+
+
+def test_photos_for_posts_go_to_one_album_per_visibility_even_after_it_was_renamed(ana, olu):
+    from photos.services import album_update, post_photos_album
+    from socialblue.errors import Invalid
+
+    company = post_photos_album(owner=ana, visibility="company")
+    album_update(album=company, by=ana, title="Snapshots")
+
+    assert post_photos_album(owner=ana, visibility="company") == company
+    network = post_photos_album(owner=ana, visibility="network")
+    assert network != company and network.visibility == "network"
+    with pytest.raises(Invalid):
+        post_photos_album(owner=olu, visibility="company")  # alumni cannot share inside
