@@ -1,7 +1,11 @@
+import mimetypes
+
 from csp.decorators import csp_exempt
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
@@ -60,7 +64,18 @@ urlpatterns = [
     ),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+def avatar_file(request, name: str):
+    """Avatars are public to everyone signed in; in production the web server serves
+    MEDIA_URL + ``avatars/``. Django serves them itself when SERVE_AVATARS is on (the default
+    under DEBUG). Nothing else under MEDIA_ROOT is served here: photos go through the
+    audience-checked media view."""
+    path = f"avatars/{name}"
+    if not settings.SERVE_AVATARS or "/" in name or not default_storage.exists(path):
+        raise Http404("No such avatar.")
+    return FileResponse(default_storage.open(path, "rb"), content_type=mimetypes.guess_type(name)[0])
+
+
+urlpatterns.append(
+    path(f"{settings.MEDIA_URL.strip('/')}/avatars/<str:name>", avatar_file, name="avatar-file")
+)

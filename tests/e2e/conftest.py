@@ -116,7 +116,7 @@ def _launch():
 def server(transactional_db, settings, media_root, eager_tasks, fresh_timelines, live_asgi) -> str:
     """The live server's base URL, once it serves the stylesheet (a page without its CSS and
     scripts would make every story below fail for the wrong reason)."""
-    settings.ROOT_URLCONF = "tests.e2e.urls"  # uploaded files (avatars) too, as under DEBUG
+    settings.SERVE_AVATARS = True  # as under DEBUG (tests run without it)
     status = _status_of(f"{live_asgi}/static/frontend/app.css")
     if status != 200:
         pytest.fail(

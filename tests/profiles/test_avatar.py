@@ -173,3 +173,22 @@ def test_an_upload_far_over_the_limit_is_cut_off_while_it_arrives(
     assert response.status_code == 413
     assert stored_files(_media_in_tmp) == []
     assert list((tmp_path / "spool").iterdir()) == []
+
+
+def test_avatars_are_served_where_asked_to_and_nothing_else_under_media(ana, client_for, settings):
+    from django.core.files.base import ContentFile
+    from django.test import Client
+
+    assert put_avatar(client_for(ana), image_bytes()).status_code == 200
+    url = Profile.objects.get(pk=ana.pk).avatar.url
+    default_storage.save("photos/secret.jpg", ContentFile(image_bytes()))
+    browser = Client()
+
+    settings.SERVE_AVATARS = True
+    served = browser.get(url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/webp"
+    assert browser.get("/media/photos/secret.jpg").status_code == 404
+    assert browser.get("/media/avatars/..%2Fphotos%2Fsecret.jpg").status_code == 404
+
+    settings.SERVE_AVATARS = False  # production: the web server serves them
+    assert browser.get(url).status_code == 404
