@@ -87,6 +87,7 @@ class EmploymentEvent(models.Model):
         ADMIN = "admin", _("Django admin")
         SYNC_HR = "sync_hr", _("HR file")
         SCHEDULE = "schedule", _("Scheduled")
+        WEB = "web", _("Web pages")
 
     profile = models.ForeignKey(Profile, related_name="employment_events", on_delete=models.CASCADE)
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -99,6 +100,10 @@ class EmploymentEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Who called a waiting leave off (empty: a later decision replaced it, or the HR file did).
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

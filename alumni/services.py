@@ -120,9 +120,7 @@ def alumnus_offboard(
         if profile.status != ProfileStatus.EMPLOYEE:
             raise Conflict({"detail": _("%(name)s is not an employee.") % {"name": profile.display_name}})
         # A new decision replaces a leave that was waiting for its day.
-        EmploymentEvent.objects.filter(
-            profile=profile, action=EmploymentEvent.Action.OFFBOARD, applied_at__isnull=True
-        ).filter(cancelled_at__isnull=True).update(cancelled_at=timezone.now())
+        offboard_cancel(profile=profile, by=by)
         event = EmploymentEvent.objects.create(
             profile=profile,
             action=EmploymentEvent.Action.OFFBOARD,
@@ -137,13 +135,14 @@ def alumnus_offboard(
 
 
 def offboard_cancel(*, profile: Profile, by=None) -> int:
-    """Call off a leave that has not happened yet. Returns how many were waiting."""
+    """Call off a leave that has not happened yet; the record says who and when. Returns how
+    many were waiting."""
     return EmploymentEvent.objects.filter(
         profile=profile,
         action=EmploymentEvent.Action.OFFBOARD,
         applied_at__isnull=True,
         cancelled_at__isnull=True,
-    ).update(cancelled_at=timezone.now())
+    ).update(cancelled_at=timezone.now(), cancelled_by=by)
 
 
 def _apply_offboard(event: EmploymentEvent) -> None:

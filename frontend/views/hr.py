@@ -25,7 +25,7 @@ from profiles.models import ProfileStatus
 from profiles.selectors import departments, profile_get, profile_search
 from socialblue.errors import NotFound, ServiceError
 
-SOURCE = EmploymentEvent.Source.API
+SOURCE = EmploymentEvent.Source.WEB
 RECENT_EVENTS = 10
 PENDING_SHOWN = 20
 

@@ -108,7 +108,7 @@ def test_hana_offboards_ana_after_confirming(client, hana, ana, committed, mailo
     assert ana.status == ProfileStatus.ALUMNUS
     assert not DeviceToken.objects.filter(user=ana.user).exists()
     event = EmploymentEvent.objects.get(profile=ana)
-    assert (event.actor, event.source, event.applied_at is not None) == (hana.user, "api", True)
+    assert (event.actor, event.source, event.applied_at is not None) == (hana.user, "web", True)
     assert [m.to for m in mailoutbox] == [["ana@home.example"]]
     page = shown(client, HR)
     assert "Ana Silva is now an alumnus." in page
@@ -144,7 +144,8 @@ def test_a_scheduled_leave_can_be_called_off(client, hana, ana):
     response = signed_in(client, hana).post(offboard_url("ana"), {"action": "cancel"})
 
     assert response.status_code == 302
-    assert not EmploymentEvent.objects.get(profile=ana).pending
+    event = EmploymentEvent.objects.get(profile=ana)
+    assert not event.pending and event.cancelled_by == hana.user
 
 
 def test_no_personal_email_is_an_error_on_the_page_and_changes_nothing(client, hana, ana):
