@@ -18,24 +18,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alumni.models import EmploymentPeriod
-from alumni.services import alumnus_offboard, employment_start
 from profiles import services as graph
-from profiles.models import Profile
+from tests.alumni.stories import worked
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
 
 FORMER_COLLEAGUES = "/api/v1/alumni/former-colleagues/"
 CONNECTION_REQUESTS = "/api/v1/connections/requests/"
-
-
-def worked(person: Profile, *, start: dt.date, end: dt.date | None = None, department, manager=None):
-    """``person`` joined ``department`` on ``start``; with ``end``, they left the company that day."""
-    employment_start(profile=person, start=start, department=department, manager=manager)
-    if end is not None:
-        alumnus_offboard(profile=person, leave_date=end, personal_email=f"{person.username}@home.example")
-        person.refresh_from_db()
-    return person
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alumni.models import AlumniProfile
-from alumni.services import alumni_profile_update, alumnus_offboard, employment_start
+from alumni.services import alumni_profile_update, alumnus_offboard
 from profiles.models import ConnectionRequest, Profile
+from tests.alumni.stories import worked
 from tests.factories import make_person
 from tests.feed.stories import connect
 
@@ -241,14 +242,6 @@ def test_more_than_five_links_are_refused(client, olu):
 
 
 # --- Former colleagues ----------------------------------------------------------------------
-
-
-def worked(person: Profile, *, start: dt.date, end: dt.date | None = None, department, manager=None):
-    employment_start(profile=person, start=start, department=department, manager=manager)
-    if end is not None:
-        alumnus_offboard(profile=person, leave_date=end, personal_email=f"{person.username}@home.example")
-        person.refresh_from_db()
-    return person
 
 
 @pytest.fixture
