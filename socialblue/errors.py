@@ -67,3 +67,17 @@ class Throttled(ServiceError):
     def __init__(self, detail, *, retry_after: int):
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
+
+
+class Unavailable(ServiceError):
+    """A backing service (database, Redis, broker) is down: try again shortly (503). Raised
+    where a feature must fail closed rather than carry on without the service."""
+
+    status = 503
+    code = "unavailable"
+
+    def __init__(
+        self, detail="The service is briefly unavailable. Try again shortly.", *, retry_after: int = 5
+    ):
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
