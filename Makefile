@@ -24,6 +24,9 @@ $(BIN)/.bench-installed: requirements-bench.lock $(BIN)/.installed
 	touch $@
 
 ## Serve the demo company on the embedded default (SQLite, no Redis, tasks inline).
+# DEBUG is off unless asked for (a forgotten variable must not expose the debug page); the
+# demo and the tests ask for it.
+run: export DEBUG = 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
@@ -31,6 +34,7 @@ run: install
 	$(BIN)/uvicorn socialblue.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 ## The whole suite against real PostgreSQL and Redis.
+test: export DEBUG = 1
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
@@ -39,6 +43,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+schema: export DEBUG = 1
 schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/schema.yml
 
