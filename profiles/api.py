@@ -181,6 +181,24 @@ class FollowingView(ProfileListMixin, APIView):
         return self.profile_page(request, selectors.following_of(profile=profile))
 
 
+class ProfileConnectionsView(ProfileListMixin, APIView):
+    @extend_schema(
+        responses={
+            200: ProfileSerializer(many=True),
+            404: OpenApiResponse(
+                description="No such person, or not theirs to show me: only the person and "
+                "their connections see the list"
+            ),
+        },
+        summary="A person's connections (seen by the person and their connections)",
+    )
+    def get(self, request, username: str):
+        person = selectors.profile_get(username=username)
+        return self.profile_page(
+            request, selectors.connections_seen_by(viewer=viewer_of(request), person=person)
+        )
+
+
 class ConnectionListView(ProfileListMixin, APIView):
     @extend_schema(responses=ProfileSerializer(many=True), summary="My connections")
     def get(self, request):

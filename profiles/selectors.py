@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import connection as db_connection
 from django.db.models import Prefetch, Q, QuerySet
 
-from profiles.audience import sees_internal_fields
+from profiles.audience import can_see, sees_internal_fields
 from profiles.models import (
     Connection,
     ConnectionRequest,
@@ -16,6 +16,7 @@ from profiles.models import (
     Profile,
     ProfileStatus,
     Skill,
+    Visibility,
 )
 from socialblue.errors import Invalid, NotFound
 
@@ -111,6 +112,25 @@ def following_of(*, profile: Profile) -> QuerySet[Profile]:
 def connections_of(*, profile: Profile) -> QuerySet[Profile]:
     connected = Connection.objects.filter(profile=profile).values("other_id")
     return profile_queryset().filter(pk__in=connected).order_by("display_name", "pk")
+
+
+def sees_connections_of(*, viewer: Profile | None, person: Profile) -> bool:
+    """May ``viewer`` see the list of ``person``'s connections?
+
+    A person's connections are content of visibility ``connections`` written by that person:
+    the person and their connections see the list, nobody else (how many they are is on every
+    profile card). The list says whom someone trusts; to a stranger, or to an alumnus who never
+    connected, it is a map of the company's people and who vouches for whom. The web profile and
+    the API both ask here, so they always agree."""
+    return can_see(viewer, author_id=person.pk, visibility=Visibility.CONNECTIONS)
+
+
+def connections_seen_by(*, viewer: Profile, person: Profile) -> QuerySet[Profile]:
+    """``person``'s connections, if ``viewer`` may see them (:func:`sees_connections_of`);
+    otherwise the same 404 as a missing person."""
+    if not sees_connections_of(viewer=viewer, person=person):
+        raise NotFound("No such person.")
+    return connections_of(profile=person)
 
 
 def connection_requests(*, profile: Profile, box: str) -> QuerySet[ConnectionRequest]:

@@ -17,6 +17,11 @@ urlpatterns = [
     path("profiles/<str:username>/follow/", api.FollowView.as_view(), name="profile-follow"),
     path("profiles/<str:username>/followers/", api.FollowersView.as_view(), name="profile-followers"),
     path("profiles/<str:username>/following/", api.FollowingView.as_view(), name="profile-following"),
+    path(
+        "profiles/<str:username>/connections/",
+        api.ProfileConnectionsView.as_view(),
+        name="profile-connections",
+    ),
     path("connections/", api.ConnectionListView.as_view(), name="connection-list"),
     path("connections/requests/", api.ConnectionRequestListView.as_view(), name="connection-requests"),
     path(

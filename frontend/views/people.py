@@ -34,7 +34,6 @@ DIRECTORY_FILTERS = {
     "status": "status",
 }
 INTERNAL_FILTERS = ("department", "office")
-PROFILE_TABS = ("posts", "albums", "connections")
 TAB_PAGE_SIZE = {"posts": 10, "albums": 12, "connections": 24}
 CONNECTIONS_PREVIEW = 6
 
@@ -162,30 +161,31 @@ def directory(request):
 def profile(request, username: str):
     viewer = request.viewer
     person = selectors.profile_get(username=username)
+    # The same rule as the API's list of a person's connections.
+    shows_connections = selectors.sees_connections_of(viewer=viewer, person=person)
+    tabs = [("posts", _("Posts")), ("albums", _("Albums"))]
+    if shows_connections:
+        tabs.append(("connections", _("Connections")))
     tab = request.GET.get("tab") or "posts"
-    if tab not in PROFILE_TABS:
+    if tab not in dict(tabs):
         tab = "posts"
     if tab == "posts":
         items = profile_posts(viewer=viewer, author=person)
     elif tab == "albums":
         items = profile_albums(viewer=viewer, owner=person)
     else:
-        items = selectors.connections_of(profile=person)
+        items = selectors.connections_seen_by(viewer=viewer, person=person)
     context = {
         "person": person,
         "standing": standings(viewer, [person])[0],
         "internal": sees_internal_fields(viewer),
         "tab": tab,
         "back": here(request),
-        "tabs": [
-            ("posts", _("Posts")),
-            ("albums", _("Albums")),
-            ("connections", _("Connections")),
-        ],
+        "tabs": tabs,
         "items": paginate(request, items, per_page=TAB_PAGE_SIZE[tab]),
         "connections_preview": (
-            list(selectors.connections_of(profile=person)[:CONNECTIONS_PREVIEW])
-            if person.connection_count and tab != "connections"
+            list(selectors.connections_seen_by(viewer=viewer, person=person)[:CONNECTIONS_PREVIEW])
+            if shows_connections and person.connection_count and tab != "connections"
             else []
         ),
     }

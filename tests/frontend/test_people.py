@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from feed.services import post_create
 from photos.services import album_create
@@ -239,11 +240,67 @@ def test_album_cards_show_their_cover_through_the_checked_media_url(
     assert "1 photo" in html
 
 
+def connected(a: Profile, b: Profile) -> None:
+    connection_request_send(sender=a, receiver=b)
+    connection_request_send(sender=b, receiver=a)  # asking back connects them
+
+
 def test_the_connections_tab_lists_a_persons_connections(client, ana, marco, priya):
-    connection_request_send(sender=priya, receiver=marco)
-    connection_request_send(sender=marco, receiver=priya)  # asking back connects them
-    html = html_of(signed_in(client, ana).get("/people/marco/?tab=connections"))
+    connected(priya, marco)
+    html = html_of(signed_in(client, priya).get("/people/marco/?tab=connections"))
     assert 'href="/people/priya/">Priya Nair</a>' in html
+
+
+def connections_seen_on_the_web(client: Client, person: str) -> list[str] | None:
+    """The usernames the profile's connections tab lists, or None when the page offers no such
+    tab (it then shows the posts) and no preview of them either."""
+    html = html_of(client.get(f"/people/{person}/?tab=connections"))
+    if 'href="?tab=connections"' not in html:
+        assert "connections-preview" not in html
+        return None
+    tab = html.split('id="profile-tab"', 1)[1]
+    return re.findall(r'class="person-name" href="/people/([^/]+)/"', tab)
+
+
+def connections_seen_in_the_api(person: str, viewer: Profile) -> list[str] | None:
+    """The usernames ``GET profiles/{person}/connections/`` lists, or None for its 404."""
+    api = APIClient()
+    api.force_authenticate(user=viewer.user)
+    response = api.get(f"/api/v1/profiles/{person}/connections/")
+    if response.status_code == 404:
+        return None
+    assert response.status_code == 200, response.content
+    return [card["username"] for card in response.json()["results"]]
+
+
+def test_a_persons_connections_are_seen_by_them_and_their_connections_alike_on_the_web_and_in_the_api(
+    ana, marco, priya, olu
+):
+    """Marco is connected with Priya and with Olu, an alumnus. Marco and his connections see
+    whom he is connected with; Ana, his report but not a connection, sees only how many they
+    are, on his page and through the API alike."""
+    connected(priya, marco)
+    connected(olu, marco)
+    seen = {}
+    for viewer in (marco, priya, olu, ana):
+        web = connections_seen_on_the_web(signed_in(Client(), viewer), "marco")
+        assert web == connections_seen_in_the_api("marco", viewer), viewer.username
+        seen[viewer.username] = web
+    assert seen == {
+        "marco": ["olu", "priya"],
+        "priya": ["olu", "priya"],
+        "olu": ["olu", "priya"],
+        "ana": None,
+    }
+    assert "2 connections" in html_of(signed_in(Client(), ana).get("/people/marco/"))
+
+
+def test_a_stranger_who_asks_for_the_connections_tab_gets_the_posts(client, ana, marco, priya):
+    connected(priya, marco)
+    post_create(author=marco, body="Planning notes", visibility="company")
+    html = html_of(signed_in(client, ana).get("/people/marco/?tab=connections"))
+    assert "Planning notes" in html
+    assert 'href="/people/priya/">Priya Nair</a>' not in html
 
 
 def test_the_profile_costs_the_same_queries_for_2_or_10_posts_albums_and_skills(client, ana, marco, priya):
@@ -255,8 +312,8 @@ def test_the_profile_costs_the_same_queries_for_2_or_10_posts_albums_and_skills(
             album_create(owner=marco, title=f"Album {i}", visibility="company")
         profile_update(profile=marco, skills=[f"Skill {i}" for i in range(n)])
 
-    connection_request_send(sender=priya, receiver=marco)
-    connection_request_send(sender=marco, receiver=priya)
+    connected(priya, marco)
+    connected(ana, marco)  # so that Ana sees the connections tab too
     signed_in(client, ana)
     grow(2)
     client.get("/people/marco/")
