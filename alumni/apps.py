@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class AlumniConfig(AppConfig):
     name = "alumni"
+
+    def ready(self):
+        from alumni import receivers
+
+        receivers.connect()

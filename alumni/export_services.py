@@ -6,6 +6,12 @@ It holds only what the person may still see, by the same audience rule as everyt
 ``company`` posts and albums are not in it, because what was said inside the company stays
 inside it once a person has left.
 
+So an archive belongs to the employment status it was built under (``DataExport.built_as``).
+When the status changes (offboarding, rehire: ``profiles.signals.access_changed``), every
+archive of the person stops opening and its file is deleted (:func:`exports_revoke`); a
+link is checked against the owner's status again when it is opened, and a build that was
+running across the change is thrown away when it finishes.
+
 The archive is built by a Celery job into a temporary file and stored through
 ``default_storage`` under a random name; it is downloaded through a signed link that works for
 ``EXPORT_LINK_SECONDS``, only for its owner, while the archive lives (``EXPORT_TTL_DAYS``).
@@ -40,7 +46,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import OperationalError, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,7 +108,7 @@ def export_request(*, profile: Profile) -> DataExport:
     now = timezone.now()
     with transaction.atomic():
         # Two clicks at once must not start two builds: requests of one person take turns.
-        list(Profile.objects.select_for_update().filter(pk=profile.pk).values_list("pk", flat=True))
+        status = Profile.objects.select_for_update().filter(pk=profile.pk).values_list("status", flat=True)[0]
         latest = DataExport.objects.filter(profile=profile).first()
         if latest is not None and latest.status in ACTIVE:
             if latest.created_at > now - _stale_after():
@@ -118,7 +124,7 @@ def export_request(*, profile: Profile) -> DataExport:
                     f"You can start a new export in {minutes} minute{'s' if minutes != 1 else ''}.",
                     retry_after=math.ceil(wait),
                 )
-        export = DataExport.objects.create(profile=profile)
+        export = DataExport.objects.create(profile=profile, built_as=status)
         # Robust: once committed, a broker outage must not turn the request into a 500; an
         # export whose task never ran is taken for lost after a while (see above).
         transaction.on_commit(lambda: tasks.build_export.delay(export.pk), robust=True)
@@ -127,13 +133,17 @@ def export_request(*, profile: Profile) -> DataExport:
 
 def export_latest(*, profile: Profile) -> DataExport | None:
     """The person's most recent export, whatever its state."""
-    return DataExport.objects.filter(profile=profile).first()
+    return DataExport.objects.select_related("profile").filter(profile=profile).first()
 
 
 def export_is_expired(export: DataExport, *, now: datetime | None = None) -> bool:
-    """A ready archive past its ``expires_at`` (its file is deleted, or soon will be)."""
+    """A ready archive past its ``expires_at``, or built under another employment status than
+    its owner's now (its file is deleted, or soon will be). ``export.profile`` is read: load
+    it with the export."""
     return export.status == DataExport.Status.READY and (
-        not export.file or (export.expires_at is not None and export.expires_at <= (now or timezone.now()))
+        not export.file
+        or (export.expires_at is not None and export.expires_at <= (now or timezone.now()))
+        or export.built_as != export.profile.status
     )
 
 
@@ -183,7 +193,10 @@ def _claim(export_id: int) -> DataExport | None:
         # Running already: a build whose worker died is delivered again, and starts over.
         export.status = DataExport.Status.RUNNING
         export.progress = 0
-        export.save(update_fields=["status", "progress"])
+        # What the build reads is what the person may see now (a leave may have come since
+        # the request).
+        export.built_as = export.profile.status
+        export.save(update_fields=["status", "progress", "built_as"])
     return export
 
 
@@ -197,10 +210,27 @@ def _mark_failed(export_id: int, reason: str) -> DataExport | None:
 def _mark_ready(export: DataExport, *, name: str, size: int) -> DataExport | None:
     now = timezone.now()
     with transaction.atomic():
+        # The owner's row first, as the offboarding and rehire services lock it: either the
+        # change of status commits first and is seen here, or it waits for this to commit and
+        # then revokes the archive (``exports_revoke``). A build never outlives the status it
+        # was built under.
+        status = (
+            Profile.objects.select_for_update(no_key=True)
+            .filter(pk=export.profile_id)
+            .values_list("status", flat=True)
+            .first()
+        )
         current = DataExport.objects.select_for_update().filter(pk=export.pk).first()
         if current is None or current.status != DataExport.Status.RUNNING:
             # Finished by another delivery of the same task, or taken for lost meanwhile.
             transaction.on_commit(lambda: default_storage.delete(name), robust=True)
+            return current
+        if status != current.built_as:
+            transaction.on_commit(lambda: default_storage.delete(name), robust=True)
+            current.status = DataExport.Status.FAILED
+            current.error = "Your employment status changed while the archive was built; start a new export."
+            current.finished_at = now
+            current.save(update_fields=["status", "error", "finished_at"])
             return current
         current.status = DataExport.Status.READY
         current.progress = 100
@@ -210,15 +240,29 @@ def _mark_ready(export: DataExport, *, name: str, size: int) -> DataExport | Non
         current.finished_at = now
         current.expires_at = now + export_ttl()
         current.save()
-        # One archive per person: the previous one stops working now, and its file goes once
-        # this commits (or, should that fail, with the periodic clean-up).
-        previous = DataExport.objects.filter(profile_id=current.profile_id, status=DataExport.Status.READY)
-        previous = previous.exclude(pk=current.pk).exclude(file="")
-        stale = list(previous.values_list("pk", "file"))
-        previous.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).update(expires_at=now)
-        for pk, old_name in stale:
-            transaction.on_commit(lambda pk=pk, n=old_name: _discard_archive(pk, n), robust=True)
+        # One archive per person: the previous one stops working now.
+        _retire(DataExport.objects.filter(profile_id=current.profile_id).exclude(pk=current.pk), now=now)
     return current
+
+
+def exports_revoke(*, profile: Profile) -> int:
+    """Every archive of the person stops opening now, and its file is deleted once this
+    commits; the number of archives. For a change of the person's employment status: an
+    archive holds what they could see when it was built."""
+    with transaction.atomic():
+        return _retire(DataExport.objects.filter(profile=profile), now=timezone.now())
+
+
+def _retire(exports: QuerySet, *, now: datetime) -> int:
+    """Inside a transaction: the stored archives among ``exports`` expire now, and their files
+    go once it commits (or, should that fail, with the periodic clean-up, which finds them by
+    their ``expires_at``)."""
+    stored = exports.filter(status=DataExport.Status.READY).exclude(file="")
+    stale = list(stored.select_for_update().values_list("pk", "file"))
+    stored.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).update(expires_at=now)
+    for pk, name in stale:
+        transaction.on_commit(lambda pk=pk, name=name: _discard_archive(pk, name), robust=True)
+    return len(stale)
 
 
 def _discard_archive(export_id: int, name: str) -> None:
@@ -563,7 +607,9 @@ def exports_expire() -> int:
         error="The export did not finish; start a new one.",
         finished_at=now,
     )
-    expired = DataExport.objects.filter(expires_at__lte=now).exclude(file="")
+    # Built under another status than the owner's now: its revocation may not have run.
+    expired = DataExport.objects.filter(Q(expires_at__lte=now) | ~Q(built_as=F("profile__status")))
+    expired = expired.exclude(file="")
     deleted = 0
     for chunk in _chunks(expired.only("id", "file")):
         for export in chunk:

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import Department, Profile
+from profiles.models import Department, Profile, ProfileStatus
 
 MAX_LINKS = 5
 
@@ -125,7 +125,12 @@ class EmploymentEvent(models.Model):
 
 class DataExport(models.Model):
     """One person's exit kit: an archive of what they wrote and may still see, built by a
-    Celery job and downloadable for a while."""
+    Celery job and downloadable for a while.
+
+    What the archive holds depends on the owner's employment status (an employee's holds
+    their ``company`` posts and albums, an alumnus's does not), so it records the status it
+    was built under and opens only while its owner still has that status.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -139,6 +144,13 @@ class DataExport(models.Model):
     file = models.CharField(max_length=200, blank=True, help_text=_("Storage name of the archive."))
     size = models.PositiveBigIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
+    # Empty on archives from before this was recorded: they open for no one.
+    built_as = models.CharField(
+        max_length=10,
+        choices=ProfileStatus.choices,
+        blank=True,
+        help_text=_("The owner's employment status when the archive was built."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)

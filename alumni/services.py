@@ -1,7 +1,13 @@
 """Offboarding, rehire, employment periods and alumni profiles: every write of the alumni app.
 
-The API, the Django admin action and ``manage.py sync_hr`` all come through here, so the
-three ways in behave the same and leave the same audit record (``EmploymentEvent``).
+The API, the Django admin action, the web HR pages, ``manage.py sync_hr`` and the periodic
+task that applies a leave on its day all come through here, so the ways in behave the same
+and leave the same audit record (``EmploymentEvent``).
+
+An offboarding or a rehire changes what the person may see. This module does not close what
+they hold (tokens, sessions, sockets, timelines, archives…) itself: it announces the change
+once, after commit (``profiles.signals.access_changed``), and each app that holds access
+closes its own.
 """
 
 import datetime as dt
@@ -15,7 +21,7 @@ from django.utils.translation import gettext as _
 from alumni.models import MAX_LINKS, AlumniProfile, EmploymentEvent, EmploymentPeriod
 from feed import services as feed_services
 from feed.models import Reach
-from profiles import auth_services
+from profiles import auth_services, signals
 from profiles import services as profiles_services
 from profiles.models import Department, Profile, ProfileStatus, Visibility
 from socialblue.errors import Conflict, Invalid
@@ -175,20 +181,25 @@ def _apply_offboard(event: EmploymentEvent) -> None:
         ]
     )
     user = profile.user
-    # A new password hash ends every browser session (Django checks each session against
-    # it) and retires the work password; the invitation lets the person set their own.
-    user.set_unusable_password()
+    # The job's privileges end with it, in this transaction: the admin checks these flags,
+    # not the status. Sign-ins end with the announcement below.
     user.is_staff = user.is_superuser = False
-    user.save(update_fields=["password", "is_staff", "is_superuser"])
+    user.save(update_fields=["is_staff", "is_superuser"])
     user.groups.clear()
     user.user_permissions.clear()
-    auth_services.token_revoke_all(user=user)
 
     event.applied_at = timezone.now()
     event.save(update_fields=["applied_at"])
 
-    feed_services.sockets_close(profile=profile)
-    feed_services.audience_changed(profile=profile)
+    signals.announce_access_change(
+        profile=profile,
+        old_status=ProfileStatus.EMPLOYEE,
+        new_status=ProfileStatus.ALUMNUS,
+        reason=event.action,
+    )
+    # After the announcement, which ends every sign-in and retires the work password: the
+    # invitation is signed against the password as it is then, or it would not work.
+    transaction.on_commit(lambda: _send_invitation(profile.pk), robust=True)
     if alumni_profile.announce_departure:
         feed_services.activity_publish(
             actor=profile,
@@ -198,11 +209,11 @@ def _apply_offboard(event: EmploymentEvent) -> None:
             visibility=Visibility.NETWORK,
             reach=Reach.CONNECTIONS,
         )
-    transaction.on_commit(lambda: _send_invitation(profile), robust=True)
 
 
-def _send_invitation(profile: Profile) -> None:
+def _send_invitation(profile_id: int) -> None:
     """Ask the alumnus, at their personal address, to set a password for signing in."""
+    profile = Profile.objects.select_related("user").get(pk=profile_id)
     auth_services.send_password_link(
         user=profile.user,
         to=profile.personal_email,
@@ -274,7 +285,12 @@ def alumnus_rehire(
             source=source,
             applied_at=timezone.now(),
         )
-        feed_services.audience_changed(profile=profile)
+        signals.announce_access_change(
+            profile=profile,
+            old_status=ProfileStatus.ALUMNUS,
+            new_status=ProfileStatus.EMPLOYEE,
+            reason=EmploymentEvent.Action.REHIRE,
+        )
         feed_services.activity_publish(
             actor=profile,
             verb=REJOINED_COMPANY,

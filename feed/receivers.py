@@ -1,8 +1,10 @@
-"""What the feed does when the graph changes (signals from ``profiles``, sent after commit)."""
+"""What the feed does when the graph or a person's access changes (signals from ``profiles``,
+sent after commit)."""
 
 from feed import services, tasks
 from feed.models import Notification
 from profiles import signals
+from profiles.audience import access_narrows
 from profiles.models import Profile, Visibility
 
 
@@ -52,9 +54,18 @@ def _connection_accepted(sender, request_id, sender_id, receiver_id, **kwargs):
         )
 
 
+def _access_changed(sender, profile, old_status, new_status, reason, **kwargs):
+    # A socket was opened by someone who could see more: it is told and closed, and a
+    # reconnect authenticates again. The timeline was written for the old status either way.
+    if access_narrows(old_status, new_status):
+        services.sockets_close(profile=profile)
+    services.audience_changed(profile=profile)
+
+
 def connect() -> None:
     signals.followed.connect(_followed, dispatch_uid="feed.followed")
     signals.unfollowed.connect(_unfollowed, dispatch_uid="feed.unfollowed")
     signals.connected.connect(_connected, dispatch_uid="feed.connected")
     signals.connection_requested.connect(_connection_requested, dispatch_uid="feed.connection_requested")
     signals.connection_accepted.connect(_connection_accepted, dispatch_uid="feed.connection_accepted")
+    signals.access_changed.connect(_access_changed, dispatch_uid="feed.access_changed")

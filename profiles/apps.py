@@ -8,7 +8,10 @@ class ProfilesConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self):
+        from profiles import receivers
+
         post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="profiles.user_saved")
+        receivers.connect()
 
 
 def _user_saved(sender, instance, created, raw=False, **kwargs):

@@ -29,9 +29,22 @@ def visibilities_for(viewer: Profile | None) -> list[str]:
     """The visibilities the viewer may see from anyone (``connections`` needs a tie)."""
     if viewer is None:
         return []
-    if viewer.status == ProfileStatus.EMPLOYEE:
+    return status_visibilities(viewer.status)
+
+
+def status_visibilities(status: str) -> list[str]:
+    """The visibilities a person of this employment status may see from anyone."""
+    if status == ProfileStatus.EMPLOYEE:
         return [Visibility.COMPANY, Visibility.NETWORK]
     return [Visibility.NETWORK]
+
+
+def access_narrows(old_status: str, new_status: str) -> bool:
+    """Does a person going from ``old_status`` to ``new_status`` lose sight of anything?
+
+    Then every credential they hold (a token, a session, a socket) was issued for more than
+    they may see now, and is closed (``profiles.signals.access_changed``)."""
+    return not set(status_visibilities(old_status)) <= set(status_visibilities(new_status))
 
 
 def is_connected(a_id: int, b_id: int) -> bool:

@@ -66,6 +66,17 @@ def token_revoke_all(*, user) -> int:
     return deleted
 
 
+def sign_out_everywhere(*, user) -> None:
+    """End every sign-in of the person: device tokens are deleted, and browser sessions stop
+    working because the password is made unusable (Django checks each session against a hash
+    of the password, so no session needs to be found). The person sets a new password from
+    an emailed link; a link made before this call no longer works."""
+    with transaction.atomic():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        token_revoke_all(user=user)
+
+
 def send_password_link(*, user, to: str, subject: str, intro: str) -> None:
     """Email ``to`` a one-time link (and the code for the app) to set ``user``'s password."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))

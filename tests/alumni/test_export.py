@@ -5,7 +5,9 @@ for a while.
 Ana, an engineer, has posts of every visibility, comments, connections and an album of
 photos; her manager Marco has his own posts and album, which are not hers to take. Olu, an
 alumnus, wrote to the company while he worked here: those posts stay inside the company,
-also in his archive. Builds run for real (eager Celery tasks) once the request commits.
+also in his archive. An archive belongs to the status it was built under: when Ana leaves
+(or Olu is rehired), HR's decision ends it. Builds run for real (eager Celery tasks) once the
+request commits.
 """
 
 import hashlib
@@ -22,7 +24,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from alumni import export_services, tasks
-from alumni.models import DataExport
+from alumni.models import DataExport, EmploymentEvent
 from feed import services as feed_services
 from photos.models import Photo
 from profiles.models import Profile, ProfileStatus
@@ -32,6 +34,8 @@ from tests.photos.stories import album_with_photos, media, stored_bytes
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 EXPORT = "/api/v1/me/export/"
+OFFBOARD = "/api/v1/alumni/offboard/"
+REHIRE = "/api/v1/alumni/rehire/"
 
 
 # --- Verbs of these stories -----------------------------------------------------------------
@@ -88,6 +92,36 @@ def leaves(person: Profile) -> None:
     """The person becomes an alumnus (the status is all the audience rule reads)."""
     Profile.objects.filter(pk=person.pk).update(status=ProfileStatus.ALUMNUS)
     person.status = ProfileStatus.ALUMNUS
+
+
+def hr_offboards(hr_client, committed, person: Profile, *, leave_date=None) -> None:
+    """HR offboards the person through the API (today, unless told), and it commits."""
+    body = {
+        "username": person.user.username,
+        "leave_date": str(leave_date or timezone.localdate()),
+        "personal_email": f"{person.user.username}@home.example",
+    }
+    with committed():
+        response = hr_client.post(OFFBOARD, body, format="json")
+    assert response.status_code == 200, response.content
+
+
+def hr_rehires(hr_client, committed, person: Profile) -> None:
+    with committed():
+        response = hr_client.post(REHIRE, {"username": person.user.username}, format="json")
+    assert response.status_code == 200, response.content
+
+
+def assert_archive_gone(client, export: dict, stored: str) -> None:
+    """The archive's link is a 410, its file is deleted, and no new link is handed out."""
+    response = download(client, export["download_url"])
+    assert response.status_code == 410
+    assert "expired" in response.json()["detail"]
+    assert not default_storage.exists(stored)
+    shown = latest_export(client)
+    assert shown["id"] == export["id"]
+    assert shown["status"] == "expired"
+    assert shown["download_url"] is None
 
 
 @pytest.fixture
@@ -421,3 +455,117 @@ def test_a_build_that_cannot_read_a_photo_fails_with_a_reason(anas_world, ana, c
     assert shown["download_url"] is None
     assert stored_archive(shown["id"]) == ""
     assert not default_storage.exists("exports") or default_storage.listdir("exports") == ([], [])
+
+
+# --- An archive belongs to the status it was built under --------------------------------------
+
+
+def test_ana_leaves_and_the_archive_she_built_as_an_employee_is_gone(
+    anas_world, ana, hana, client_for, committed
+):
+    client = client_for(ana)
+    ask_for_export(client, committed)
+    export = latest_export(client)
+    stored = stored_archive(export["id"])
+    assert download(client, export["download_url"]).status_code == 200
+
+    hr_offboards(client_for(hana), committed, ana)
+
+    assert_archive_gone(client, export, stored)
+
+
+def test_after_leaving_ana_exports_again_without_company_content(
+    settings, anas_world, ana, hana, client_for, committed
+):
+    settings.EXPORT_MIN_INTERVAL_SECONDS = 0
+    client = client_for(ana)
+    ask_for_export(client, committed)
+    hr_offboards(client_for(hana), committed, ana)
+
+    archive = archive_of(client, committed)
+
+    posts = read_json(archive, "posts.json")
+    assert [p["id"] for p in posts] == [anas_world["network"].pk, anas_world["connections"].pk]
+    assert {p["visibility"] for p in posts} == {"network", "connections"}
+    assert read_json(archive, "comments.json") == []  # on Marco's company post
+    assert read_json(archive, "albums.json") == []  # the Offsite album is the company's
+    assert not [name for name in archive.namelist() if name.startswith("photos/")]
+    assert read_json(archive, "manifest.json")["person"]["status"] == "alumnus"
+
+
+def test_a_leave_applied_on_its_day_ends_the_archive(ana, hana, client_for, committed):
+    client = client_for(ana)
+    hr_offboards(client_for(hana), committed, ana, leave_date=timezone.localdate() + timedelta(days=3))
+    ask_for_export(client, committed)
+    export = latest_export(client)
+    stored = stored_archive(export["id"])
+    assert download(client, export["download_url"]).status_code == 200  # still an employee
+
+    EmploymentEvent.objects.filter(profile=ana).update(effective_on=timezone.localdate())
+    with committed():
+        assert tasks.apply_due_leaves.delay().get() == 1
+
+    assert_archive_gone(client, export, stored)
+
+
+def test_olu_is_rehired_and_the_archive_he_built_as_an_alumnus_is_gone(olu, hana, client_for, committed):
+    client = client_for(olu)
+    ask_for_export(client, committed)
+    export = latest_export(client)
+    stored = stored_archive(export["id"])
+
+    hr_rehires(client_for(hana), committed, olu)
+
+    assert_archive_gone(client, export, stored)
+
+
+def test_a_link_opens_only_under_the_status_the_archive_was_built_under(ana, client_for, committed):
+    # Even should the status change reach no one (a script writing the row, a revocation
+    # that failed), opening the link checks it again, and the clean-up deletes the file.
+    client = client_for(ana)
+    ask_for_export(client, committed)
+    export = latest_export(client)
+    stored = stored_archive(export["id"])
+    leaves(ana)
+
+    response = download(client, export["download_url"])
+
+    assert response.status_code == 410
+    assert "expired" in response.json()["detail"]
+    assert latest_export(client)["download_url"] is None
+    assert tasks.expire_exports() == 1
+    assert not default_storage.exists(stored)
+
+
+def test_a_build_running_while_ana_leaves_never_opens(anas_world, ana, hana, client_for, committed):
+    client = client_for(ana)
+    real_open = default_storage.open
+    left = []
+
+    def leave_midway(name, mode="rb"):
+        # The build is copying her photos when HR's decision is made (what follows its
+        # commit runs once the build's own turn is over).
+        if name.startswith("photos/") and not left:
+            body = {
+                "username": "ana",
+                "leave_date": str(timezone.localdate()),
+                "personal_email": "a@home.example",
+            }
+            assert client_for(hana).post(OFFBOARD, body, format="json").status_code == 200
+            left.append(name)
+        return real_open(name, mode)
+
+    with mock.patch.object(default_storage, "open", side_effect=leave_midway):
+        asked = ask_for_export(client, committed)
+
+    assert left
+    shown = latest_export(client)
+    assert shown["id"] == asked["id"]
+    assert shown["status"] == "failed"
+    assert "status changed" in shown["error"]
+    assert shown["download_url"] is None
+    export = DataExport.objects.get(pk=asked["id"])
+    signed = f"{EXPORT}{export.pk}/download/?signature={export_services.export_link_signature(export=export)}"
+    assert download(client, signed).status_code == 404
+    assert stored_archive(export.pk) == ""
+    assert default_storage.listdir("exports") == ([], [])
