@@ -79,3 +79,7 @@ def avatar_file(request, name: str):
 urlpatterns.append(
     path(f"{settings.MEDIA_URL.strip('/')}/avatars/<str:name>", avatar_file, name="avatar-file")
 )
+
+# A backing service that is down answers 503 with Retry-After, everything else a 500 without
+# a traceback (socialblue/outages.py).
+handler500 = "socialblue.outages.server_error"
