@@ -1,6 +1,8 @@
 """Sign-in for apps: a knox token per device, listed and revocable one by one or all at once.
 
-Browsers sign in with a Django session (with CSRF) instead.
+Browsers sign in with a Django session (with CSRF) instead. Both get the known-device cookie
+on a successful sign-in (profiles/sign_in_limits.py): an app that keeps cookies and sends it
+back when signing in again is not held by the locks a stranger could trigger.
 """
 
 from django.contrib.auth import logout
@@ -8,11 +10,16 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from profiles import auth_services
+from profiles import auth_services, sign_in_limits
 from profiles.serializers import DeviceTokenSerializer, LoginSerializer, TokenCreatedSerializer
+
+KNOWN_DEVICE = (
+    f"A successful answer sets the httponly cookie `{sign_in_limits.DEVICE_COOKIE}`: sent back "
+    "when signing in again, it marks a known device, which locks triggered by failures "
+    "elsewhere do not hold."
+)
 
 
 class TokenCreateView(APIView):
@@ -25,15 +32,19 @@ class TokenCreateView(APIView):
             201: TokenCreatedSerializer,
             400: OpenApiResponse(description="Wrong username/email or password"),
             429: OpenApiResponse(description="Too many failed attempts; see Retry-After"),
+            503: OpenApiResponse(description="Sign-in is briefly unavailable; see Retry-After"),
         },
         summary="Sign in: a new token for this device",
+        description=KNOWN_DEVICE,
         auth=[],
     )
     def post(self, request):
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         token, key = auth_services.token_sign_in(request=request._request, **data.validated_data)
-        return Response({"token": key, "expires_at": token.expiry}, status=status.HTTP_201_CREATED)
+        response = Response({"token": key, "expires_at": token.expiry}, status=status.HTTP_201_CREATED)
+        sign_in_limits.remember_device(request=request._request, response=response, user=token.user)
+        return response
 
 
 class LogoutView(APIView):
@@ -98,13 +109,17 @@ class PasswordSetView(APIView):
             400: OpenApiResponse(description="Invalid or expired code, or a weak password"),
         },
         summary="Set my password with the code from an emailed link (alumni invitation)",
+        description="Works while sign-in is locked out; clears this address's failed sign-ins "
+        "for the account and makes this device known. " + KNOWN_DEVICE,
         auth=[],
     )
     def post(self, request):
         data = PasswordSetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        auth_services.password_set_with_code(**data.validated_data)
-        return Response({"detail": "Password set. Sign in with your email address and it."})
+        user = auth_services.password_set_by_link(request=request._request, **data.validated_data)
+        response = Response({"detail": "Password set. Sign in with your email address and it."})
+        sign_in_limits.remember_device(request=request._request, response=response, user=user)
+        return response
 
 
 class PasswordLinkSerializer(serializers.Serializer):
@@ -114,7 +129,7 @@ class PasswordLinkSerializer(serializers.Serializer):
 class PasswordLinkView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    # Its own bucket (PASSWORD_LINK_RATE per address): each request may send an email.
     throttle_scope = "password_link"
 
     @extend_schema(

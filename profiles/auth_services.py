@@ -1,4 +1,7 @@
-"""Sign-in services: checking a password (counted by django-axes) and device tokens."""
+"""Sign-in services: checking a password (counted: profiles/sign_in_limits.py), device tokens
+and password links."""
+
+import logging
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation, user_logged_in
@@ -13,23 +16,38 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from profiles.backends import find_user
+from profiles import sign_in_limits
+from profiles.backends import find_user, sign_in_address
 from profiles.models import DeviceToken
 from socialblue.api import login_lockout
-from socialblue.errors import Invalid, NotFound
+from socialblue.errors import Invalid, NotFound, Throttled
+from socialblue.throttling import CACHE_DOWN, fail_closed
+
+logger = logging.getLogger(__name__)
 
 
 def check_password(*, request, username: str, password: str):
     """The user with this username or email and password, or an error.
 
-    django-axes counts each failure per account and per client address in the shared cache
-    and refuses further tries for a while once either reaches the limit.
+    Failures are counted in the shared cache (profiles/sign_in_limits.py): ``Throttled`` while
+    this address is locked out or the account is slowed down, ``Unavailable`` while the cache
+    cannot be reached, since sign-in must not run uncounted.
     """
-    user = authenticate(request, username=username, password=password)
-    if getattr(request, "axes_locked_out", False):
-        raise login_lockout(request)
-    if user is None:
-        raise Invalid({"detail": _("Wrong username, email or password.")})
+    with fail_closed(_("Signing in is briefly unavailable. Try again in a moment.")):
+        wait = sign_in_limits.account_wait(request=request, login=username)
+        if wait:
+            raise Throttled(
+                _("Too many failed sign-in attempts for this account. Try again in %(n)d seconds.")
+                % {"n": wait},
+                retry_after=wait,
+            )
+        user = authenticate(request, username=username, password=password)
+        if getattr(request, "axes_locked_out", False):
+            raise login_lockout(request)
+        if user is None:
+            sign_in_limits.sign_in_failed(request=request, login=username)
+            raise Invalid({"detail": _("Wrong username, email or password.")})
+        sign_in_limits.failures_forgotten(request=request, user=user)
     return user
 
 
@@ -102,13 +120,33 @@ def password_link_request(*, email: str) -> None:
     user = find_user(email) if "@" in (email or "") else None
     if user is None or not user.is_active:
         return
+    # The stored address, never the typed one: they may differ (case, compatibility forms),
+    # and only the stored one is known to belong to this person.
+    address = sign_in_address(user)
     send_password_link(
         user=user,
-        to=email.strip(),
+        to=address,
         subject=_("Your SocialBlue sign-in"),
-        intro=_("Someone, probably you, asked to set a new password for %(email)s.")
-        % {"email": email.strip()},
+        intro=_("Someone, probably you, asked to set a new password for %(email)s.") % {"email": address},
     )
+
+
+def password_set_by_link(*, request, uid: str, token: str, password: str):
+    """``password_set_with_code`` from the app, followed by ``password_link_used``."""
+    user = password_set_with_code(uid=uid, token=token, password=password)
+    password_link_used(request=request, user=user)
+    return user
+
+
+def password_link_used(*, request, user) -> None:
+    """A device set ``user``'s password through an emailed link, and so proved it holds their
+    address: their failed sign-ins from here are forgotten, even while locked out (the caller
+    also makes the device known). Works without the cache too: the password is set, and stale
+    counts expire on their own."""
+    try:
+        sign_in_limits.failures_forgotten(request=request, user=user)
+    except CACHE_DOWN as exc:
+        logger.warning("Sign-in counts not cleared after a password link: %s", exc)
 
 
 def password_set_with_code(*, uid: str, token: str, password: str):

@@ -232,15 +232,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "frontend:signin"
 LOGIN_REDIRECT_URL = "frontend:home"
 
-# Failed sign-ins, counted in the shared cache (Redis in full mode) per account and per
-# client address: either one reaching the limit locks further tries for the cool-off time.
+# Failed sign-ins, counted in the shared cache (Redis in full mode); the whole policy and
+# its reasons are in profiles/sign_in_limits.py. django-axes locks an address out of one
+# account, or out of all, after LOGIN_FAILURE_LIMIT failures for LOGIN_COOLOFF_SECONDS; it
+# never locks an account for everyone, which would let any stranger lock anyone out.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOGIN_COOLOFF_SECONDS", 15 * 60))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# A success clears the account's counts (profiles/sign_in_limits.py), never its address's.
+AXES_RESET_ON_SUCCESS = False
 AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_USERNAME_CALLABLE = "profiles.backends.axes_username"
+AXES_WHITELIST_CALLABLE = "profiles.backends.axes_known_device"
+AXES_CLIENT_IP_CALLABLE = "socialblue.throttling.client_address"
+# Past this many failures on one account (from any address, within the cool-off) each
+# further try waits, from 1 s doubling up to LOGIN_ACCOUNT_MAX_DELAY_SECONDS.
+LOGIN_ACCOUNT_SLOWDOWN_AFTER = env_int("LOGIN_ACCOUNT_SLOWDOWN_AFTER", 10)
+LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 60)
+# How long a device that signed in stays known (its cookie's lifetime).
+LOGIN_DEVICE_DAYS = env_int("LOGIN_DEVICE_DAYS", 180)
 AXES_LOCKOUT_CALLABLE = "socialblue.api.login_lockout_response"
 AXES_VERBOSE = False
 
@@ -272,9 +283,19 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "socialblue.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "PAGE_SIZE": 20,
-    # Per client address, in the shared cache: asking for password links sends email.
-    "DEFAULT_THROTTLE_RATES": {"password_link": os.environ.get("PASSWORD_LINK_RATE", "5/hour")},
+    # Every request is counted (socialblue/throttling.py), at the rates below.
+    "DEFAULT_THROTTLE_CLASSES": ["socialblue.throttling.ApiRateThrottle"],
 }
+# Requests per window, per signed-in person or else per client address ("300/5m": 300
+# requests per 5 minutes). Writes fan out and uploads cost image work, so they get less.
+API_RATE_READ = os.environ.get("API_RATE_READ", "300/5m")
+API_RATE_WRITE = os.environ.get("API_RATE_WRITE", "100/5m")
+API_RATE_UPLOAD = os.environ.get("API_RATE_UPLOAD", "30/30m")
+# Per client address: asking for password links sends email.
+PASSWORD_LINK_RATE = os.environ.get("PASSWORD_LINK_RATE", "5/hour")
+# How many reverse proxies in front of us append to X-Forwarded-For; 0 trusts no such header
+# (a client could write anything in it) and counts the connection's own address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 

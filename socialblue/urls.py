@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.permissions import AllowAny
 
 from feed.api import EventSchemaView
+from frontend.views.auth import PasswordResetConfirm
 from socialblue import health
 
 api_v1 = [
@@ -51,10 +52,11 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("admin/", admin.site.urls),
-    # The link in an alumnus's invitation (and a password reset) opens Django's own page.
+    # The link in an alumnus's invitation (and a password reset) opens Django's own page,
+    # which also lifts the person's sign-in locks on that browser.
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        PasswordResetConfirm.as_view(),
         name="password_reset_confirm",
     ),
     path(

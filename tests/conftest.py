@@ -31,6 +31,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _generous_rate_limits(settings):
+    """A story makes many API requests as one person within seconds; the API's rate limits
+    (socialblue/throttling.py) are raised out of its way. The tests of the limits lower them."""
+    settings.API_RATE_READ = settings.API_RATE_WRITE = settings.API_RATE_UPLOAD = "100000/m"
+
+
+@pytest.fixture(autouse=True)
 def _clean_shared_cache():
     """Tests share one Redis; each starts with no cached keys (failed sign-ins, locks)."""
     if settings.REDIS_URL:
