@@ -14,6 +14,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from socialblue.errors import ServiceError, Throttled
+from socialblue.fields import PAGE_MAX, whole_number
 from socialblue.images import ImageRejected
 from socialblue.outages import RETRY_AFTER_SECONDS, is_outage
 
@@ -30,10 +31,10 @@ class LimitedPageNumberPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.limit = parse_limit(request, default=self.default_limit, maximum=self.max_limit)
-        try:
-            self.page = max(1, int(request.query_params.get("page", 1)))
-        except ValueError:
-            raise exceptions.ValidationError({"page": ["A page is a positive whole number."]}) from None
+        # A page past the end is an empty page; past PAGE_MAX, or not a page at all, a 400.
+        self.page = whole_number(
+            request.query_params.get("page"), name="page", minimum=1, maximum=PAGE_MAX, default=1
+        )
         offset = (self.page - 1) * self.limit
         rows = list(queryset[offset : offset + self.limit + 1])
         self.has_next = len(rows) > self.limit
@@ -41,7 +42,8 @@ class LimitedPageNumberPagination(BasePagination):
 
     def get_paginated_response(self, data):
         url = self.request.build_absolute_uri()
-        next_url = replace_query_param(url, "page", self.page + 1) if self.has_next else None
+        has_next = self.has_next and self.page < PAGE_MAX
+        next_url = replace_query_param(url, "page", self.page + 1) if has_next else None
         previous_url = None
         if self.page > 1:
             previous_url = (
@@ -64,7 +66,12 @@ class LimitedPageNumberPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX},
+            },
             {
                 "name": "limit",
                 "in": "query",
@@ -75,16 +82,10 @@ class LimitedPageNumberPagination(BasePagination):
 
 
 def parse_limit(request, *, default: int, maximum: int) -> int:
-    raw = request.query_params.get("limit")
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= maximum:
-        raise exceptions.ValidationError({"limit": [f"A limit is a whole number from 1 to {maximum}."]})
-    return value
+    """``?limit=``: from 1 to ``maximum``, ``default`` when left out; otherwise a 400."""
+    return whole_number(
+        request.query_params.get("limit"), name="limit", minimum=1, maximum=maximum, default=default
+    )
 
 
 # --- Errors ---------------------------------------------------------------------------------
