@@ -1,9 +1,7 @@
 """REST endpoints of the feed: thin views over services and selectors."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -27,6 +25,7 @@ from feed.serializers import (
 from profiles.api import viewer_of
 from profiles.selectors import profile_get
 from socialblue.api import LimitedPageNumberPagination, parse_limit
+from socialblue.fields import ID_MAX, whole_number
 
 
 def _render_post(request, post_id: int) -> dict:
@@ -36,8 +35,10 @@ def _render_post(request, post_id: int) -> dict:
 
 
 class PostPageMixin:
+    pagination_class = LimitedPageNumberPagination
+
     def post_page(self, request, queryset):
-        paginator = LimitedPageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         context = post_context(page, viewer_of(request), request)
         return paginator.get_paginated_response(PostSerializer(page, many=True, context=context).data)
@@ -85,10 +86,12 @@ class PostDetailView(APIView):
 
 
 class CommentListView(APIView):
+    pagination_class = LimitedPageNumberPagination
+
     @extend_schema(responses=CommentSerializer(many=True), summary="Comments on a post, oldest first")
     def get(self, request, pk: int):
         post = selectors.access_post(viewer=viewer_of(request), post_id=pk)
-        paginator = LimitedPageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.post_comments(post=post), request, view=self)
         data = CommentSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
@@ -152,8 +155,14 @@ FeedPageSerializer = inline_serializer(
 class FeedView(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("cursor", OpenApiTypes.INT, description="the `id` of the last item seen"),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="1 to 100, default 20"),
+            OpenApiParameter(
+                "cursor",
+                {"type": "integer", "minimum": 1, "maximum": ID_MAX},
+                description="the `id` of the last item seen",
+            ),
+            OpenApiParameter(
+                "limit", {"type": "integer", "minimum": 1, "maximum": 100}, description="1 to 100, default 20"
+            ),
         ],
         responses=FeedPageSerializer,
         summary="My home feed, newest first",
@@ -161,10 +170,14 @@ class FeedView(APIView):
     def get(self, request):
         viewer = viewer_of(request)
         limit = parse_limit(request, default=20, maximum=100)
-        raw = request.query_params.get("cursor") or None
-        if raw is not None and not raw.isdigit():
-            raise ValidationError({"cursor": ["A cursor is the id of the last item seen."]})
-        page = selectors.feed_home_page(viewer=viewer, cursor=int(raw) if raw else None, limit=limit)
+        cursor = whole_number(
+            request.query_params.get("cursor"),
+            name="cursor",
+            minimum=1,
+            maximum=ID_MAX,
+            message="A cursor is the id of the last item seen.",
+        )
+        page = selectors.feed_home_page(viewer=viewer, cursor=cursor, limit=limit)
         next_url = None
         if page.next_cursor:
             next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)
@@ -173,9 +186,11 @@ class FeedView(APIView):
 
 
 class NotificationListView(APIView):
+    pagination_class = LimitedPageNumberPagination
+
     @extend_schema(responses=NotificationSerializer(many=True), summary="My notifications, newest first")
     def get(self, request):
-        paginator = LimitedPageNumberPagination()
+        paginator = self.pagination_class()
         queryset = selectors.notifications_of(viewer=viewer_of(request))
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)

@@ -6,6 +6,7 @@ from feed.models import COMMENT_MAX_CHARS, POST_MAX_CHARS, Comment, Notification
 from feed.text import mentioned_usernames, render_html
 from profiles.models import Visibility
 from profiles.serializers import PersonSerializer
+from socialblue.fields import IdField
 
 
 class PostSerializer(serializers.ModelSerializer):
@@ -65,7 +66,7 @@ def post_context(posts, viewer, request) -> dict:
 class PostCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=POST_MAX_CHARS, trim_whitespace=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    photos = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=10)
+    photos = serializers.ListField(child=IdField(), required=False, max_length=10)
 
 
 class PostUpdateSerializer(serializers.Serializer):
@@ -128,4 +129,4 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    up_to = serializers.IntegerField(min_value=1)
+    up_to = IdField()

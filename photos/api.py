@@ -64,11 +64,12 @@ class AlbumDetailView(APIView):
 
 class AlbumPhotosView(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    pagination_class = LimitedPageNumberPagination
 
     @extend_schema(responses=PhotoSerializer(many=True), summary="The album's photos, in album order")
     def get(self, request, pk: int):
         album = selectors.access_album(viewer=viewer_of(request), album_id=pk)
-        paginator = LimitedPageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.album_photos(album=album), request, view=self)
         return paginator.get_paginated_response(
             PhotoSerializer(page, many=True, context={"request": request}).data
@@ -115,10 +116,12 @@ class PhotoDetailView(APIView):
 
 
 class ProfileAlbumsView(APIView):
+    pagination_class = LimitedPageNumberPagination
+
     @extend_schema(responses=AlbumSerializer(many=True), summary="A person's albums the viewer may see")
     def get(self, request, username: str):
         owner = profile_get(username=username)
-        paginator = LimitedPageNumberPagination()
+        paginator = self.pagination_class()
         albums = selectors.profile_albums(viewer=viewer_of(request), owner=owner)
         page = paginator.paginate_queryset(albums, request, view=self)
         return paginator.get_paginated_response(

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from photos.models import Album, Photo
 from profiles.models import Visibility
 from profiles.serializers import PersonSerializer
+from socialblue.fields import IdField, PositionField
 
 RENDITIONS = ("thumb", "medium", "original")
 
@@ -78,16 +79,16 @@ class AlbumUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120, required=False)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    cover = serializers.IntegerField(required=False, help_text="id of one of the album's ready photos")
+    cover = IdField(required=False, help_text="id of one of the album's ready photos")
     photo_order = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="every photo id of the album, in order"
+        child=IdField(), required=False, help_text="every photo id of the album, in order"
     )
 
 
 class PhotoUpdateSerializer(serializers.Serializer):
     caption = serializers.CharField(max_length=500, required=False, allow_blank=True)
     alt_text = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    position = serializers.IntegerField(min_value=0, required=False)
+    position = PositionField(required=False)
 
 
 class PhotoUploadSerializer(serializers.Serializer):
