@@ -13,7 +13,8 @@ from profiles.api import viewer_of
 from socialblue.errors import NotFound
 
 # What a client is shown: the export's state, with ``expired`` for a ready archive whose time
-# is up (its file is deleted, or soon will be).
+# is up or whose owner's employment status changed since it was built (its file is deleted,
+# or soon will be).
 EXPORT_STATES = [*DataExport.Status.values, "expired"]
 
 
@@ -89,7 +90,10 @@ class ExportDownloadView(APIView):
         responses={
             (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The zip archive"),
             404: OpenApiResponse(description="Not my export, not ready, or a wrong signature"),
-            410: OpenApiResponse(description="The link or the archive has expired"),
+            410: OpenApiResponse(
+                description="The link or the archive has expired (an archive also expires when its "
+                "owner's employment status changes: it was built for what they could see then)"
+            ),
         },
         summary="Download my archive (signed-in owner only, through a current link)",
     )
