@@ -227,11 +227,9 @@ def _mark_ready(export: DataExport, *, name: str, size: int) -> DataExport | Non
             return current
         if status != current.built_as:
             transaction.on_commit(lambda: default_storage.delete(name), robust=True)
-            current.status = DataExport.Status.FAILED
-            current.error = "Your employment status changed while the archive was built; start a new export."
-            current.finished_at = now
-            current.save(update_fields=["status", "error", "finished_at"])
-            return current
+            return _mark_failed(
+                current.pk, "Your employment status changed while the archive was built; start a new export."
+            )
         current.status = DataExport.Status.READY
         current.progress = 100
         current.file = name
@@ -258,7 +256,7 @@ def _retire(exports: QuerySet, *, now: datetime) -> int:
     go once it commits (or, should that fail, with the periodic clean-up, which finds them by
     their ``expires_at``)."""
     stored = exports.filter(status=DataExport.Status.READY).exclude(file="")
-    stale = list(stored.select_for_update().values_list("pk", "file"))
+    stale = list(stored.select_for_update().order_by("pk").values_list("pk", "file"))
     stored.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).update(expires_at=now)
     for pk, name in stale:
         transaction.on_commit(lambda pk=pk, name=name: _discard_archive(pk, name), robust=True)
