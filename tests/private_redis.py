@@ -1,74 +1,29 @@
-"""A Redis server of a test's own, to stop and start again: outages are tested against a real
-server going away, never by stopping the Redis every other test shares.
+"""The default cache on a Redis server of the test's own (``tests/faults/servers.py``), to stop
+and start at will; the shared Redis is never stopped.
 
-    with private_redis() as server:        # started on a free port, empty, no persistence
-        with cache_on(server.url):         # settings.CACHES (and django-axes) use it
-            ...
-            server.stop()                  # connections are refused from now on
-            server.start()                 # the same port again
+    with private_cache(tmp_path) as server:   # settings.CACHES and django-axes use it
+        ...
+        server.stop()                         # connections are refused from now on
+        server.start()                        # the same port again, empty
 """
 
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-import redis
 from django.conf import settings
 from django.test import override_settings
 
-STARTUP_TIMEOUT_SECONDS = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class PrivateRedis:
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        executable = shutil.which("redis-server")
-        assert executable, "redis-server is not installed"
-        self._process = subprocess.Popen(
-            [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        try:
-            while True:
-                try:
-                    client.ping()
-                    return
-                except redis.ConnectionError:
-                    if self._process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"redis-server on port {self.port} did not start") from None
-                    time.sleep(0.05)
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            self._process.wait(timeout=STARTUP_TIMEOUT_SECONDS)
-        self._process = None
+from tests.faults.servers import PrivateRedis
 
 
 @contextmanager
-def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis()
+def private_cache(folder: Path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(folder)
     server.start()
     try:
-        yield server
+        with cache_on(server.url):
+            yield server
     finally:
         server.stop()
 

@@ -8,7 +8,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from profiles.models import DeviceToken
-from tests.private_redis import cache_on, private_redis
+from tests.private_redis import private_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,8 @@ def sign_in(login, password):
 
 
 @pytest.fixture
-def redis_server():
-    with private_redis() as server, cache_on(server.url):
+def redis_server(tmp_path):
+    with private_cache(tmp_path) as server:
         yield server
 
 

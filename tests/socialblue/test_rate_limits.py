@@ -9,7 +9,7 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from tests.private_redis import cache_on, private_redis
+from tests.private_redis import private_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -137,10 +137,10 @@ def test_the_password_link_keeps_its_own_small_limit_with_the_same_headers(db, s
     assert refused.status_code == 429 and refused["Retry-After"]
 
 
-def test_while_redis_is_down_the_api_serves_unmetered_and_warns(ana, password, settings, caplog):
+def test_while_redis_is_down_the_api_serves_unmetered_and_warns(ana, password, settings, caplog, tmp_path):
     settings.API_RATE_READ = "1/h"
     client = sign_in(password)
-    with private_redis() as redis_server, cache_on(redis_server.url):
+    with private_cache(tmp_path) as redis_server:
         assert client.get("/api/v1/me/").status_code == 200
         assert client.get("/api/v1/me/").status_code == 429
         redis_server.stop()
