@@ -76,6 +76,13 @@ SERVER_EVENTS = {
         "Every sign-in of this person was revoked (they left the company); the socket closes "
         "with code 4403 right after.",
     ),
+    "credential.revoked": _event(
+        "credential.revoked",
+        "The credential that opened this socket ended: its token was revoked or expired, its "
+        "browser signed out, or the person set a new password (which ends every credential "
+        "of theirs). The socket closes with code 4401 right after; sockets opened with other "
+        "credentials stay open.",
+    ),
     "error": _event(
         "error", "A message the server could not use; the socket stays open.", detail={"type": "string"}
     ),
@@ -92,7 +99,9 @@ CLIENT_MESSAGES = {
 }
 
 CLOSE_CODES = {
-    4401: "Not signed in (no valid token or session, or a session from a foreign origin).",
+    4401: "Not signed in (no valid token or session, or a session from a foreign origin), or "
+    "the credential that opened the socket ended since (`credential.revoked`; a `resume` "
+    "checks it again first). Sign in again before reconnecting.",
     4403: "The person's sign-ins were revoked; sign in again.",
 }
 

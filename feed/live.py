@@ -4,6 +4,10 @@ Each person's sockets listen on the group ``live.{profile_id}``. Only people who
 (``feed.presence``) are sent anything: no channel-layer send per offline follower. The
 channel layer delivers at most once; a client that reconnects asks for what it missed with a
 ``resume`` message.
+
+Control events that close sockets go to everyone they concern, online or not: to a person's
+group, or to the group of one credential (``cred.token.<id>``, ``cred.session.<hash>``, see
+``socialblue.ws_auth``) that every socket opened with it joins.
 """
 
 import asyncio
@@ -24,22 +28,26 @@ def live_group(profile_id: int) -> str:
 
 
 def _send(profile_ids: Iterable[int], event: dict) -> int:
+    return _send_to_groups([live_group(profile_id) for profile_id in profile_ids], event)
+
+
+def _send_to_groups(groups: list[str], event: dict) -> int:
     layer = get_channel_layer()
     if layer is None:
         return 0
     sent = 0
 
-    async def send_all(ids):
+    async def send_all(groups):
         nonlocal sent
         # Several sends in flight at once: each is a few Redis round trips, and a chunk of
         # online followers is sent in far less time than one after another.
-        for start in range(0, len(ids), CONCURRENT_SENDS):
-            batch = ids[start : start + CONCURRENT_SENDS]
-            await asyncio.gather(*(layer.group_send(live_group(profile_id), event) for profile_id in batch))
+        for start in range(0, len(groups), CONCURRENT_SENDS):
+            batch = groups[start : start + CONCURRENT_SENDS]
+            await asyncio.gather(*(layer.group_send(group, event) for group in batch))
             sent += len(batch)
 
     try:
-        async_to_sync(send_all)(list(profile_ids))
+        async_to_sync(send_all)(groups)
     except Exception:  # a live event is a courtesy; the feed itself is already written
         logger.warning("live event %s not delivered", event.get("type"), exc_info=True)
     return sent
@@ -61,3 +69,10 @@ def push_notification(profile_id: int, notification: dict) -> int:
 def push_control(profile_id: int, event: dict) -> int:
     """A control event for every socket of one person (e.g. ``session.revoked``), online or not."""
     return _send([profile_id], event)
+
+
+def close_credential(group: str) -> int:
+    """Close every socket opened with one credential (``socialblue.ws_auth`` names its group):
+    ``credential.revoked``, then code 4401. Sent whether or not anyone seems online: presence
+    is a hint, and a socket left open here would outlive its credential."""
+    return _send_to_groups([group], {"type": "credential.revoked"})

@@ -1,11 +1,16 @@
 """What the feed does when the graph or a person's access changes (signals from ``profiles``,
-sent after commit)."""
+sent after commit), and when a credential ends (a device token deleted, a browser signed out,
+a new password): the live sockets it opened close."""
+
+from django.contrib.auth.signals import user_logged_out
+from django.db.models.signals import post_delete
 
 from feed import services, tasks
 from feed.models import Notification
 from profiles import signals
 from profiles.audience import access_narrows
-from profiles.models import Profile, Visibility
+from profiles.models import DeviceToken, Profile, Visibility
+from socialblue.ws_auth import session_group, token_group
 
 
 def _followed(sender, follower_id, followee_id, **kwargs):
@@ -62,6 +67,26 @@ def _access_changed(sender, profile, old_status, new_status, reason, **kwargs):
     services.audience_changed(profile=profile)
 
 
+def _token_deleted(sender, instance, **kwargs):
+    # Every way a token ends is a delete of its row (revoked, evicted past the per-person
+    # limit, purged by knox once expired, deleted with its user): listening here, none is
+    # missed. Sent once the delete commits.
+    services.credential_sockets_close(group=token_group(instance.pk))
+
+
+def _signed_out(sender, request, user, **kwargs):
+    # Sent by ``logout()`` before the session is flushed, whichever view signed out (the web
+    # page, the API with a session, the admin): its key still names the sockets it opened.
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        services.credential_sockets_close(group=session_group(session.session_key))
+
+
+def _password_changed(sender, profile, **kwargs):
+    # Every credential issued before the new password ends, and so does every socket.
+    services.sockets_close(profile=profile, reason="credential.revoked")
+
+
 def connect() -> None:
     signals.followed.connect(_followed, dispatch_uid="feed.followed")
     signals.unfollowed.connect(_unfollowed, dispatch_uid="feed.unfollowed")
@@ -69,3 +94,6 @@ def connect() -> None:
     signals.connection_requested.connect(_connection_requested, dispatch_uid="feed.connection_requested")
     signals.connection_accepted.connect(_connection_accepted, dispatch_uid="feed.connection_accepted")
     signals.access_changed.connect(_access_changed, dispatch_uid="feed.access_changed")
+    signals.password_changed.connect(_password_changed, dispatch_uid="feed.password_changed")
+    post_delete.connect(_token_deleted, sender=DeviceToken, dispatch_uid="feed.token_deleted")
+    user_logged_out.connect(_signed_out, dispatch_uid="feed.signed_out")

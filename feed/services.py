@@ -141,11 +141,23 @@ def audience_changed(*, profile: Profile) -> None:
 
 
 def sockets_close(*, profile: Profile, reason: str = "session.revoked") -> None:
-    """Once the transaction commits, close every open live socket of this person (their
-    sign-ins were revoked); a socket that reconnects must authenticate again."""
+    """Once the transaction commits, close every open live socket of this person; a socket
+    that reconnects must authenticate again. ``reason`` is the control event they get:
+    ``session.revoked`` (4403: their access narrowed, they left) or ``credential.revoked``
+    (4401: every credential of theirs ended, e.g. a new password)."""
     from feed import live
 
     transaction.on_commit(lambda: live.push_control(profile.pk, {"type": reason}), robust=True)
+
+
+def credential_sockets_close(*, group: str) -> None:
+    """Once the transaction commits, close the open live sockets of one credential (a token
+    revoked or expired, a browser signed out): ``group`` is the credential's group
+    (``socialblue.ws_auth.token_group`` / ``session_group``). The person's other devices
+    keep theirs."""
+    from feed import live
+
+    transaction.on_commit(lambda: live.close_credential(group), robust=True)
 
 
 # --- Posts ----------------------------------------------------------------------------------

@@ -8,9 +8,16 @@ class ProfilesConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self):
-        from profiles import receivers
+        from profiles import auth_services, receivers
 
         post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="profiles.user_saved")
+        # However a password is set (a link, the reset page, the admin, a command), the
+        # credentials issued before it end.
+        post_save.connect(
+            auth_services.password_saved,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="profiles.password_saved",
+        )
         receivers.connect()
 
 

@@ -16,9 +16,9 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from profiles import sign_in_limits
+from profiles import sign_in_limits, signals
 from profiles.backends import find_user, sign_in_address
-from profiles.models import DeviceToken
+from profiles.models import DeviceToken, Profile
 from socialblue.api import login_lockout
 from socialblue.errors import Invalid, NotFound, Throttled
 from socialblue.throttling import CACHE_DOWN, fail_closed
@@ -73,15 +73,50 @@ def tokens_live(*, user):
     return DeviceToken.objects.filter(user=user).filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()))
 
 
+# Every way a token ends (revoked here, evicted past TOKEN_LIMIT_PER_USER, purged by knox once
+# expired, deleted with its user) is a delete of its row; ``feed.receivers`` listens to those
+# deletes and closes the live sockets the token opened.
+
+
 def token_revoke(*, user, token_id: int) -> None:
+    """Sign one device out: its token is deleted, and its open sockets close once this
+    commits."""
     deleted, _by_model = DeviceToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
         raise NotFound(_("No such token."))
 
 
 def token_revoke_all(*, user) -> int:
+    """Sign every device out (browser sessions are not tokens and stay)."""
     deleted, _by_model = DeviceToken.objects.filter(user=user).delete()
     return deleted
+
+
+def password_changed(*, user) -> None:
+    """A new password was set for ``user``, by whichever way (an emailed link through the app
+    or the web page, the admin, ``manage.py changepassword``): every credential issued before
+    it ends. Tokens are deleted here; browser sessions stop working by themselves (Django
+    checks each against a hash of the password); once this commits, ``password_changed`` is
+    announced and every live socket of the person closes. Whoever learnt the old password
+    keeps nothing they opened with it."""
+    token_revoke_all(user=user)
+    profile = Profile.objects.filter(pk=user.pk).first()
+    if profile is not None:
+        transaction.on_commit(
+            lambda: signals.password_changed.send_robust(sender=Profile, profile=profile), robust=True
+        )
+
+
+def password_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    """``post_save`` of users: :func:`password_changed` whenever a new password was saved.
+
+    ``set_password()`` keeps the new password on the instance until ``save()`` has handed it
+    to Django's own hook for a new password (the validators' ``password_changed``); a hash
+    upgraded on sign-in clears it before saving, and making the password unusable never sets
+    it, so neither counts as a new password."""
+    if created or raw or getattr(instance, "_password", None) is None:
+        return
+    password_changed(user=instance)
 
 
 def sign_out_everywhere(*, user) -> None:
@@ -151,8 +186,9 @@ def password_link_used(*, request, user) -> None:
 
 def password_set_with_code(*, uid: str, token: str, password: str):
     """Set a password with the one-time code of an emailed link (an alumnus's invitation, or
-    a reset). The code stops working once the password changes. Every token of the person
-    is revoked: whoever held one before does not keep it."""
+    a reset). The code stops working once the password changes. Every credential of the
+    person ends with it (:func:`password_changed`, reached through saving the password):
+    whoever held one before does not keep it."""
     User = get_user_model()
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uid)))
@@ -167,5 +203,4 @@ def password_set_with_code(*, uid: str, token: str, password: str):
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        token_revoke_all(user=user)
     return user
