@@ -21,7 +21,8 @@ from profiles.backends import find_user, sign_in_address
 from profiles.models import DeviceToken, Profile
 from socialblue.api import login_lockout
 from socialblue.errors import Invalid, NotFound, Throttled
-from socialblue.throttling import CACHE_DOWN, fail_closed
+from socialblue.outages import is_outage
+from socialblue.throttling import fail_closed
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +181,9 @@ def password_link_used(*, request, user) -> None:
     counts expire on their own."""
     try:
         sign_in_limits.failures_forgotten(request=request, user=user)
-    except CACHE_DOWN as exc:
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
         logger.warning("Sign-in counts not cleared after a password link: %s", exc)
 
 

@@ -34,18 +34,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import BaseThrottle
 
 from socialblue.errors import Unavailable
+from socialblue.outages import is_outage
 
 log = logging.getLogger(__name__)
-
-# What a cache that cannot be reached raises: redis-py's errors, and the socket errors below.
-CACHE_DOWN = (redis.RedisError, OSError)
 
 # Each bucket and the setting that holds its rate. A new bucket is a row here and a setting.
 RATE_SETTINGS = {
@@ -95,7 +92,9 @@ class ApiRateThrottle(BaseThrottle):
         key = f"ratelimit:{scope}:{self.ident_of(request)}:{start}"
         try:
             count = self._count(key, timeout=window)
-        except CACHE_DOWN as exc:
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
             log.warning("Request not rate-limited: the cache is unreachable (%s).", exc)
             return True
         self.wait_seconds = max(1, math.ceil(self.reset_at - now))
@@ -142,10 +141,13 @@ class ApiRateThrottle(BaseThrottle):
 
 @contextmanager
 def fail_closed(detail: str) -> Iterator[None]:
-    """For what must not run unmetered: an unreachable cache becomes ``Unavailable`` (503
-    with Retry-After) instead of a 500 or an uncounted attempt."""
+    """For what must not run unmetered: an outage (``socialblue.outages.is_outage``: the cache
+    that holds the counts, or the database) becomes ``Unavailable`` (503 with Retry-After)
+    instead of a 500 or an uncounted attempt."""
     try:
         yield
-    except CACHE_DOWN as exc:
-        log.error("Refused while the cache is unreachable: %s", exc)
+    except Exception as exc:
+        if not is_outage(exc) or isinstance(exc, Unavailable):
+            raise
+        log.error("Refused while a backing service is unreachable: %s", exc)
         raise Unavailable(detail) from exc
