@@ -11,7 +11,7 @@ person out of their own account.
 Both locks are switches only the guesser's own address can flip. The account alone is never
 locked, because anyone anywhere can fail at it: guessing it from many addresses is slowed
 (LOGIN_ACCOUNT_SLOWDOWN_AFTER failures, then at most one try per
-LOGIN_ACCOUNT_MAX_DELAY_SECONDS), which keeps a botnet to about a thousand guesses a day while
+LOGIN_ACCOUNT_MAX_DELAY_SECONDS), which keeps a botnet to some 1,400 guesses a day while
 delaying the owner by a minute at most.
 
 A *known device* is a browser or app that signed in to the account before, or set the
