@@ -5,11 +5,11 @@ twice changes nothing, and a task that runs again after a crash finishes the job
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from feed import live, presence, timelines
@@ -78,16 +78,71 @@ def _follower_chunks(follows) -> Iterator[list[int]]:
         last = ids[-1]
 
 
-def _live_payload(activity: Activity) -> dict | None:
-    """The activity as its audience sees it, rendered once for every recipient (as its actor
-    sees it; nothing in it is personal when it is new)."""
-    rendered = render_activities([activity], viewer=activity.actor)
-    if not rendered:
-        return None
-    post = rendered[0]["object"].get("post")
-    if post is not None:
-        post["my_reaction"] = None
-    return rendered[0]
+# --- Live events, one render per audience class ---------------------------------------------
+#
+# What a follower may see of a new item depends on who they are, not only on the item: the
+# photos a post carries are shown to those who may see each photo's album, which can be fewer
+# than those who may see the post. A render made once for everyone (as the actor sees it)
+# would hand each follower what only some may see. Each live item is therefore rendered once
+# per *audience class*: the viewers who see exactly the same of it. Every object type's
+# content is its actor's own (a post and the photos it carries, an album's photos), so the
+# audience rule tells viewers apart by their status and by their tie to the actor alone:
+# employee or alumnus, times connected to the actor (or the actor) or not — at most four
+# renders per item, however many followers. A new object type that shows someone else's
+# content must widen the class key below.
+
+
+def audience_classes(activity: Activity, profile_ids: Iterable[int]) -> dict[tuple[str, bool], list[int]]:
+    """``profile_ids`` grouped by audience class ``(status, tied to the actor)``, in one query."""
+    ids = list(profile_ids)
+    if not ids:
+        return {}
+    tied = Connection.objects.filter(profile_id=OuterRef("pk"), other_id=activity.actor_id)
+    rows = (
+        Profile.objects.filter(pk__in=ids)
+        .annotate(tied=Exists(tied))
+        .order_by("pk")
+        .values_list("pk", "status", "tied")
+    )
+    classes: dict[tuple[str, bool], list[int]] = {}
+    for pk, status, is_tied in rows:
+        classes.setdefault((status, is_tied or pk == activity.actor_id), []).append(pk)
+    return classes
+
+
+class LiveRenders:
+    """The live ``feed.activity`` of one activity, rendered once per audience class as one of
+    its members sees it, with nothing personal in it (no ``my_reaction``: the fan-out may
+    run again after people reacted)."""
+
+    def __init__(self, activity: Activity):
+        self.activity = activity
+        self._rendered: dict[tuple[str, bool], dict | None] = {}
+
+    def _render(self, key: tuple[str, bool], member: Profile | int) -> dict | None:
+        if key not in self._rendered:
+            if not isinstance(member, Profile):
+                member = Profile.objects.filter(pk=member).first()
+            rendered = render_activities([self.activity], viewer=member) if member is not None else []
+            payload = rendered[0] if rendered else None
+            post = payload["object"].get("post") if payload is not None else None
+            if post is not None:
+                post["my_reaction"] = None
+            self._rendered[key] = payload
+        return self._rendered[key]
+
+    def of_actor(self) -> dict | None:
+        """As the actor's own class sees it (None once the object is gone)."""
+        return self._render((self.activity.actor.status, True), self.activity.actor)
+
+    def push(self, profile_ids: Iterable[int]) -> None:
+        """Send each online person of ``profile_ids`` the render of their class (none to a
+        class that may not see the item: its object is gone or hidden from them)."""
+        online = presence.online_among(profile_ids)
+        for key, members in audience_classes(self.activity, online).items():
+            payload = self._render(key, members[0])
+            if payload is not None:
+                live.push_activity(members, payload)
 
 
 def fan_out(activity_id: int, *, dispatch_chunk=None) -> None:
@@ -98,17 +153,17 @@ def fan_out(activity_id: int, *, dispatch_chunk=None) -> None:
     activity = Activity.objects.select_related("actor__user").filter(pk=activity_id).first()
     if activity is None or activity.removed_at is not None:
         return
-    payload = _live_payload(activity)
-    if payload is None:  # its object is already gone
+    renders = LiveRenders(activity)
+    if renders.of_actor() is None:  # its object is already gone
         return
     if timelines.enabled():
         timelines.add(activity.pk, [activity.actor_id])
-    live.push_activity([activity.actor_id], payload)
+    renders.push([activity.actor_id])
     if is_high_follower(activity.actor):
         # Not written anywhere: followers merge it when they read. Online followers still
         # hear about it at once.
         Activity.objects.filter(pk=activity.pk).update(merged_on_read=True)
-        _push_to_online_followers(activity, payload)
+        _push_to_online_followers(activity, renders)
     else:
         # Hand every chunk but the first to other workers before writing the first here, so
         # they all start at once.
@@ -118,15 +173,15 @@ def fan_out(activity_id: int, *, dispatch_chunk=None) -> None:
                 if first is None:
                     first = chunk
                 else:
-                    fan_out_chunk(activity.pk, chunk, activity=activity, payload=payload)
+                    fan_out_chunk(activity.pk, chunk, activity=activity, renders=renders)
             else:
                 dispatch_chunk(activity.pk, chunk)
         if first is not None:
-            fan_out_chunk(activity.pk, first, activity=activity, payload=payload)
+            fan_out_chunk(activity.pk, first, activity=activity, renders=renders)
     Activity.objects.filter(pk=activity.pk, fanned_out_at__isnull=True).update(fanned_out_at=timezone.now())
 
 
-def fan_out_chunk(activity_id: int, profile_ids: list[int], *, activity=None, payload=None) -> None:
+def fan_out_chunk(activity_id: int, profile_ids: list[int], *, activity=None, renders=None) -> None:
     """Write one activity into the timelines of one chunk of followers (one pipeline)."""
     activity = activity or Activity.objects.select_related("actor__user").filter(pk=activity_id).first()
     if activity is None or activity.removed_at is not None:
@@ -138,10 +193,10 @@ def fan_out_chunk(activity_id: int, profile_ids: list[int], *, activity=None, pa
         if Activity.objects.filter(pk=activity.pk, removed_at__isnull=False).exists():
             timelines.remove([activity.pk], profile_ids)
             return
-    live.push_activity(profile_ids, payload if payload is not None else _live_payload(activity))
+    (renders or LiveRenders(activity)).push(profile_ids)
 
 
-def _push_to_online_followers(activity: Activity, payload: dict | None) -> None:
+def _push_to_online_followers(activity: Activity, renders: LiveRenders) -> None:
     online = presence.online_now()
     size = settings.FEED_FANOUT_CHUNK
     for start in range(0, len(online), size):
@@ -149,7 +204,7 @@ def _push_to_online_followers(activity: Activity, payload: dict | None) -> None:
         followers = _audience(
             activity, Follow.objects.filter(followee_id=activity.actor_id, follower_id__in=chunk)
         )
-        live.push_activity(followers.values_list("follower_id", flat=True), payload)
+        renders.push(followers.values_list("follower_id", flat=True))
 
 
 def remove_activity(activity_id: int) -> None:

@@ -37,14 +37,18 @@ def object_type(name: str) -> ObjectType | None:
 
 @dataclass(frozen=True)
 class PostAttachments:
-    """What another app attaches to posts (photos): ``validate(author, ids)`` raises on ids the
-    author may not attach, ``attach(post, ids)`` stores them, and ``load(posts, viewer)``
-    returns ``{post_id: [rendered attachment, ...]}`` in one or two queries."""
+    """What another app attaches to posts (photos): ``validate(author, ids, visibility)``
+    raises on ids the author may not attach to a post of that visibility (not theirs, or seen
+    by fewer people than the post), ``attach(post, ids)`` stores them, ``load(posts, viewer)``
+    returns ``{post_id: [rendered attachment, ...]}`` in one or two queries, and
+    ``validate_visibility(post, visibility)`` raises when the post's attachments may not be
+    shown as widely as ``visibility`` (before a post is widened)."""
 
     field: str
-    validate: Callable[[Profile, list[int]], None]
+    validate: Callable[[Profile, list[int], str], None]
     attach: Callable[[Any, list[int]], None]
     load: Callable[[Iterable[Any], Profile | None, Any], dict[int, list[dict]]]
+    validate_visibility: Callable[[Any, str], None]
 
 
 _post_attachments: dict[str, PostAttachments] = {}

@@ -24,6 +24,7 @@ from feed.models import (
     Reaction,
 )
 from feed.text import mentioned_usernames
+from profiles.audience import audience_within
 from profiles.models import Profile, ProfileStatus, Visibility
 from socialblue.errors import Forbidden, Invalid
 
@@ -183,7 +184,7 @@ def post_create(
             raise Invalid({field: [_("Posts cannot carry %(f)s.") % {"f": field}]})
         if len(ids) > MAX_ATTACHMENTS:
             raise Invalid({field: [_("At most %(n)d per post.") % {"n": MAX_ATTACHMENTS}]})
-        handler.validate(author, ids)
+        handler.validate(author, ids, visibility)
     with transaction.atomic():
         post = Post.objects.create(author=author, body=body, visibility=visibility)
         for field, ids in attachments.items():
@@ -211,7 +212,12 @@ def post_update(*, post: Post, by: Profile, body: str | None = None, visibility:
             post.edited_at = timezone.now()
             fields += ["body", "edited_at"]
         if visibility is not None and visibility != post.visibility:
-            post.visibility = _check_visibility(by, visibility)
+            visibility = _check_visibility(by, visibility)
+            if not audience_within(visibility, post.visibility):
+                # Wider than before: what the post carries must reach the new audience too.
+                for handler in registry.all_post_attachments():
+                    handler.validate_visibility(post, visibility)
+            post.visibility = visibility
             fields.append("visibility")
             for activity in Activity.objects.filter(
                 object_type="post", object_id=post.pk, removed_at__isnull=True

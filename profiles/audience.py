@@ -47,6 +47,21 @@ def access_narrows(old_status: str, new_status: str) -> bool:
     return not set(status_visibilities(old_status)) <= set(status_visibilities(new_status))
 
 
+def audience_within(visibility: str, within: str) -> bool:
+    """Does everyone who may see an author's content of ``visibility`` also see that same
+    author's content of ``within``? (A post's photos are shown to those who may see their
+    album: a post may carry only photos whose album reaches at least the post's audience.)
+
+    The rule's own terms, per kind of viewer: each employment status, tied to the author
+    (the author, or a connection) or not; ``connections`` reaches exactly the tied ones."""
+    for status in ProfileStatus.values:
+        for tied in (False, True):
+            sees = {*status_visibilities(status), *([Visibility.CONNECTIONS] if tied else [])}
+            if visibility in sees and within not in sees:
+                return False
+    return True
+
+
 def is_connected(a_id: int, b_id: int) -> bool:
     return Connection.objects.filter(profile_id=a_id, other_id=b_id).exists()
 

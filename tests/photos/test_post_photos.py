@@ -8,7 +8,7 @@ from photos.models import Photo
 from profiles.services import follow
 from tests.feed.stories import active, connect
 from tests.images import image_bytes
-from tests.photos.stories import POSTS, add_photos, album_with_photos, create_album, post_images
+from tests.photos.stories import POSTS, add_photos, album_url, album_with_photos, create_album, post_images
 
 pytestmark = pytest.mark.django_db
 
@@ -83,12 +83,17 @@ def test_a_viewer_who_may_see_the_post_but_not_the_album_does_not_get_that_photo
         connect(ana, marco)
     client = client_for(ana)
     _team, [team_photo] = album_with_photos(client, committed, count=1, title="Team", visibility="company")
-    family = create_album(client, "Family", visibility="connections")
+    family = create_album(client, "Family", visibility="company")
     [family_photo] = add_photos(client, committed, family["id"], image_bytes(color=(250, 200, 10)))
 
     response = post_with_photos(client, [team_photo["id"], family_photo["id"]], visibility="company")
     assert response.status_code == 201, response.content
     post_id = response.json()["id"]
+    # Later the album is kept for her connections (a post may not carry such a photo when
+    # written, but an album can be narrowed afterwards).
+    with committed():
+        narrowed = client.patch(album_url(family["id"]), {"visibility": "connections"}, format="json")
+    assert narrowed.status_code == 200, narrowed.content
 
     def photos_seen_by(viewer) -> list[int]:
         post = client_for(viewer).get(f"{POSTS}{post_id}/")
