@@ -143,6 +143,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
+    from redis.asyncio.retry import Retry as _RedisRetry
+    from redis.backoff import ExponentialBackoff as _RedisBackoff
+
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -156,7 +159,17 @@ if REDIS_URL:
             "CONFIG": {
                 # channels_redis waits up to 5 s in a blocking pop; redis-py's own default socket
                 # timeout is also 5 s, which would kill idle consumers. Give the pop room.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                # A connection that Redis dropped (a restart, a failover) is opened again and
+                # the command retried, rather than failing the first socket after a restart
+                # (the layer's pool is asyncio: it needs redis.asyncio's Retry).
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        "socket_connect_timeout": 5,
+                        "retry": _RedisRetry(_RedisBackoff(cap=0.5, base=0.05), 3),
+                    }
+                ],
                 "prefix": "sb:asgi",
                 "capacity": 1000,
                 "expiry": 60,

@@ -7,6 +7,7 @@ cluster and a Redis server of this module's own, which the stories stop and star
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -107,7 +108,7 @@ def stack(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_MANIFEST": "0",
-        "LOG_LEVEL": "ERROR",
+        "LOG_LEVEL": "WARNING",
     }
     server = None
     try:
@@ -134,11 +135,13 @@ def stack(tmp_path_factory):
         wait_for_port(port, up=True)
         yield Stack(f"http://127.0.0.1:{port}", seeded["token"], seeded["session"], postgres, redis_server)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
-        redis_server.stop()
-        postgres.destroy()
+        # Every server goes, whatever failed: nothing of this module outlives it.
+        with contextlib.ExitStack() as cleanup:
+            cleanup.callback(postgres.destroy)
+            cleanup.callback(redis_server.stop)
+            if server is not None:
+                cleanup.callback(server.wait, timeout=10)
+                cleanup.callback(server.terminate)
 
 
 def assert_unavailable(status, headers, text, *, json_body: bool) -> None:
