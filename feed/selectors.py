@@ -225,10 +225,20 @@ def notification_queryset() -> QuerySet[Notification]:
 
 
 def notifications_of(*, viewer: Profile) -> QuerySet[Notification]:
-    """Newest first; those about posts the viewer may no longer see are left out."""
+    """A person's visible notifications, newest first: those about posts the viewer may no
+    longer see are left out. The one definition the list, the unread count (``me/``, the web
+    badge) and the live push all use, so the badge never counts what the list hides."""
     hidden_post = Q(post__isnull=False) & ~Exists(visible_posts(viewer).filter(pk=OuterRef("post_id")))
     return notification_queryset().filter(recipient=viewer).exclude(hidden_post).order_by("-id")
 
 
 def unread_count(*, viewer: Profile) -> int:
     return notifications_of(viewer=viewer).filter(read=False).count()
+
+
+def visible_notification(*, notification_id: int) -> Notification | None:
+    """The notification, if its recipient's list shows it now (for the live push)."""
+    recipient = Profile.objects.filter(notifications__pk=notification_id).first()
+    if recipient is None:
+        return None
+    return notifications_of(viewer=recipient).filter(pk=notification_id).first()

@@ -309,10 +309,19 @@ def notify(
     post: Post | None = None,
     comment: Comment | None = None,
     connection_request_id: int | None = None,
-) -> Notification:
-    """Store a notification and push it live once the transaction commits."""
+) -> Notification | None:
+    """Store a notification and push it live once the transaction commits; None, and nothing
+    stored, when it is about a post the recipient may not see (an alumnus's own company post,
+    a post they were mentioned in but may not read): a notification is an exit like any
+    other, and the list would hide it while the badge counted it. The push checks again when
+    it is sent (``notification_push``)."""
     from feed import tasks
+    from profiles.audience import can_see
 
+    if post is not None:
+        recipient = Profile.objects.filter(pk=recipient_id).first()
+        if recipient is None or not can_see(recipient, author_id=post.author_id, visibility=post.visibility):
+            return None
     notification = Notification.objects.create(
         recipient_id=recipient_id,
         actor=actor,
@@ -325,19 +334,30 @@ def notify(
     return notification
 
 
+def notification_push(*, notification_id: int) -> bool:
+    """Push a stored notification to its recipient's open sockets, if the list would show it
+    to them now: the audience is checked when it reaches them, not when it was queued (the
+    post may have been narrowed, or the recipient may have left, meanwhile). True if sent."""
+    from feed import live
+    from feed.selectors import visible_notification
+    from feed.serializers import NotificationSerializer
+
+    notification = visible_notification(notification_id=notification_id)
+    if notification is None:
+        return False
+    live.push_notification(notification.recipient_id, NotificationSerializer(notification).data)
+    return True
+
+
 def _notify_mentions(
     *, actor: Profile, post: Post, text: str, comment: Comment | None = None, skip=()
 ) -> None:
-    from profiles.audience import can_see
-
     names = mentioned_usernames(text)
     if not names:
         return
     people = Profile.objects.filter(user__username__in=names, user__is_active=True).exclude(pk=actor.pk)
-    for person in people:
-        # Only people who may see the post hear about it.
-        if person.pk in skip or not can_see(person, author_id=post.author_id, visibility=post.visibility):
-            continue
+    for person in people.exclude(pk__in=list(skip)):
+        # Only people who may see the post hear about it (``notify`` checks).
         notify(
             recipient_id=person.pk, actor=actor, kind=Notification.Kind.MENTION, post=post, comment=comment
         )

@@ -4,7 +4,7 @@ Each can run twice without harm (late acks: a task may be delivered again after 
 from celery import shared_task
 from django.db import OperationalError
 
-from feed import fanout, live, timelines
+from feed import fanout, services, timelines
 
 RETRYABLE = (timelines.TimelineUnavailable, OperationalError)
 RETRY = {
@@ -68,9 +68,4 @@ def redrive_stalled_fanouts() -> int:
 
 @shared_task
 def push_notification(notification_id: int) -> None:
-    from feed.models import Notification
-    from feed.serializers import NotificationSerializer
-
-    notification = Notification.objects.select_related("actor__user").filter(pk=notification_id).first()
-    if notification is not None:
-        live.push_notification(notification.recipient_id, NotificationSerializer(notification).data)
+    services.notification_push(notification_id=notification_id)
