@@ -360,3 +360,13 @@ async def test_resume_with_a_live_credential_still_replays(live_asgi, priya, mis
         assert replayed["type"] == "feed.activity"
         assert replayed["activity"]["object"]["post"]["body"] == "missed while away"
         assert (await phone.receive())["type"] == "resume.done"
+
+
+async def test_a_session_key_never_names_a_group_in_redis(live_asgi, ana, password, redis_client):
+    browser = await asyncio.to_thread(signed_in_browser, live_asgi, "ana", password)
+    session_key = browser.cookie(settings.SESSION_COOKIE_NAME)
+    async with browser_socket(browser):
+        groups = [key.decode() for key in redis_client.scan_iter(match="*:group:*", count=1000)]
+
+    assert any(":group:cred.session." in group for group in groups), groups
+    assert not any(session_key in g for g in groups)
