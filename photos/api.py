@@ -66,11 +66,16 @@ class AlbumPhotosView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     pagination_class = LimitedPageNumberPagination
 
-    @extend_schema(responses=PhotoSerializer(many=True), summary="The album's photos, in album order")
+    @extend_schema(
+        responses=PhotoSerializer(many=True),
+        summary="The album's photos, in album order (its owner also sees those not ready yet)",
+    )
     def get(self, request, pk: int):
-        album = selectors.access_album(viewer=viewer_of(request), album_id=pk)
+        viewer = viewer_of(request)
+        album = selectors.access_album(viewer=viewer, album_id=pk)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.album_photos(album=album), request, view=self)
+        photos = selectors.album_photos_seen_by(album=album, viewer=viewer)
+        page = paginator.paginate_queryset(photos, request, view=self)
         return paginator.get_paginated_response(
             PhotoSerializer(page, many=True, context={"request": request}).data
         )

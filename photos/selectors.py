@@ -1,6 +1,6 @@
 """Reads of albums and photos, always through the audience rule of ``profiles``."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from photos.models import Album, Photo, PhotoBatch, PostPhoto
 from profiles.audience import visible_filter
@@ -24,10 +24,21 @@ def access_album(*, viewer: Profile, album_id: int) -> Album:
     return album
 
 
+def _shown_to(viewer: Profile | None) -> Q:
+    """Which photos of an album the viewer may see: ready ones. A photo still processing, or
+    failed (with the reason it failed), is its owner's business: what they captioned or
+    uploaded reaches the album's audience once it is a finished photo, the same moment the feed
+    and the album's count take it in."""
+    ready = Q(status=Photo.Status.READY)
+    return ready if viewer is None else ready | Q(album__owner=viewer)
+
+
 def access_photo(*, viewer: Profile, photo_id: int) -> Photo:
+    """The photo, if the viewer may see its album and it (see :func:`_shown_to`); the same 404
+    whether missing or hidden."""
     photo = (
         Photo.objects.select_related("album__owner__user")
-        .filter(pk=photo_id, album__in=visible_albums(viewer).values("pk"))
+        .filter(_shown_to(viewer), pk=photo_id, album__in=visible_albums(viewer).values("pk"))
         .first()
     )
     if photo is None:
@@ -40,8 +51,15 @@ def profile_albums(*, viewer: Profile, owner: Profile) -> QuerySet[Album]:
 
 
 def album_photos(*, album: Album) -> QuerySet[Photo]:
-    """In album order."""
+    """Every photo of the album, in album order: for its owner's own work on it (uploading,
+    reordering). What others are shown is :func:`album_photos_seen_by`."""
     return album.photos.order_by("position", "id")
+
+
+def album_photos_seen_by(*, album: Album, viewer: Profile) -> QuerySet[Photo]:
+    """The album's photos the viewer may see (an album they may see: ``access_album``), in
+    album order: ready ones, and to the owner their unfinished ones too."""
+    return album_photos(album=album).filter(_shown_to(viewer))
 
 
 def visible_batches(ids: list[int], viewer: Profile | None) -> dict[int, PhotoBatch]:

@@ -210,10 +210,7 @@ def album_delete(request, pk: int):
 
 def _album_page(request, album: Album, *, upload_error: str = "", status: int = 200):
     is_owner = album.owner_id == request.viewer.pk
-    photos = list(selectors.album_photos(album=album))
-    if not is_owner:
-        # Others see finished photos only; processing and failed ones are the owner's business.
-        photos = [photo for photo in photos if photo.status == Photo.Status.READY]
+    photos = list(selectors.album_photos_seen_by(album=album, viewer=request.viewer))
     context = {
         "album": album,
         "is_owner": is_owner,

@@ -7,6 +7,7 @@ feed. A person's album list shows the viewer only what she may see, at a constan
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from feed.models import Activity
@@ -25,6 +26,7 @@ from tests.photos.stories import (
     album_with_photos,
     create_album,
     photo_url,
+    post_images,
 )
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +171,29 @@ def test_an_album_the_viewer_may_not_see_is_404_wherever_they_look(offsite, olu,
     for url in (album_url(album["id"]), album_photos_url(album["id"]), photo_url(photo["id"])):
         assert client.get(url).status_code == 404, url
     assert client.get(album_url(999_999)).json() == client.get(album_url(album["id"])).json()
+
+
+def test_a_photo_not_ready_yet_is_its_owners_business_until_it_is(offsite, ana, priya, client_for, committed):
+    """Ana uploads a photo and captions it while it is still processing: Priya, who sees the
+    album, sees neither the photo nor its caption, in the list, by its id or on the web, until
+    it is ready; Ana sees it all along."""
+    album, ready = offsite
+    client = client_for(ana)
+    [unfinished] = post_images(client, album["id"], image_bytes()).json()  # no commit: processing
+    client.patch(photo_url(unfinished["id"]), {"caption": "Not this one"}, format="json")
+    priyas = client_for(priya)
+    web = Client()
+    web.force_login(priya.user)
+
+    assert order_of(priyas, album["id"]) == [p["id"] for p in ready]
+    assert priyas.get(photo_url(unfinished["id"])).status_code == 404
+    assert web.get(f"/photos/{unfinished['id']}/card/").status_code == 404
+    assert order_of(client, album["id"]) == [*(p["id"] for p in ready), unfinished["id"]]
+    assert client.get(photo_url(unfinished["id"])).json()["caption"] == "Not this one"
+
+    services.photo_process(photo_id=unfinished["id"])
+    assert priyas.get(photo_url(unfinished["id"])).json()["caption"] == "Not this one"
+    assert web.get(f"/photos/{unfinished['id']}/card/").status_code == 200
 
 
 # --- Deleting -------------------------------------------------------------------------------
