@@ -103,6 +103,8 @@ CLOSE_CODES = {
     "the credential that opened the socket ended since (`credential.revoked`; a `resume` "
     "checks it again first). Sign in again before reconnecting.",
     4403: "The person's sign-ins were revoked; sign in again.",
+    1013: "Try again later: a service the socket needs (the database, Redis) is briefly away. "
+    "Reconnect after a pause (with back-off), then send `resume`.",
 }
 
 

@@ -23,6 +23,8 @@ from django.conf import settings
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from feed import events
+from socialblue.outages import CLOSE_TRY_AGAIN_LATER
 from tests.faults.servers import PrivatePostgres, PrivateRedis, free_port, wait_for_port
 
 SEED = """
@@ -144,6 +146,10 @@ def stack(tmp_path_factory):
                 cleanup.callback(server.terminate)
 
 
+def test_the_socket_close_code_for_an_outage_is_documented():
+    assert str(CLOSE_TRY_AGAIN_LATER) in events.document()["close_codes"]
+
+
 def assert_unavailable(status, headers, text, *, json_body: bool) -> None:
     assert status == 503, text
     assert int(headers["Retry-After"]) > 0
@@ -166,7 +172,7 @@ async def test_while_postgresql_restarts_every_exit_says_503_and_then_recovers(s
             json_body=True,
         )
         assert_unavailable(*stack.request("GET", "/", browser=True), json_body=False)
-        assert await stack.socket_outcome() == 1013
+        assert await stack.socket_outcome() == CLOSE_TRY_AGAIN_LATER
         assert stack.request("GET", "/healthz")[0] == 200
         assert stack.request("GET", "/readyz")[0] == 503
     finally:
@@ -198,7 +204,7 @@ async def test_while_redis_restarts_reads_and_writes_go_on_and_sign_in_fails_clo
             json_body=True,
         )
         # The live socket needs the channel layer: closed with "try again later".
-        assert await stack.socket_outcome() == 1013
+        assert await stack.socket_outcome() == CLOSE_TRY_AGAIN_LATER
         assert stack.request("GET", "/readyz")[0] == 503
     finally:
         stack.redis.start()
