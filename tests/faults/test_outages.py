@@ -26,6 +26,7 @@ from websockets.exceptions import ConnectionClosed
 from feed import events
 from socialblue.outages import CLOSE_TRY_AGAIN_LATER
 from tests.faults.servers import PrivatePostgres, PrivateRedis, free_port, wait_for_port
+from tests.processes import manage, printed_json
 
 SEED = """
 import json
@@ -78,19 +79,6 @@ class Stack:
             return closed.rcvd.code if closed.rcvd else "dropped"
 
 
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     folder: Path = tmp_path_factory.mktemp("outages")
@@ -114,8 +102,8 @@ def stack(tmp_path_factory):
     }
     server = None
     try:
-        _manage(env, "migrate", "--noinput")
-        seeded = json.loads(_manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
+        assert manage("migrate", "--noinput", env=env, timeout=300).returncode == 0
+        seeded = printed_json(manage("shell", "-c", SEED, env=env))
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "uvicorn"),

@@ -7,14 +7,12 @@ Each story starts ``manage.py`` in a fresh process with exactly the environment 
 because settings are read once, at import.
 """
 
-import json
 import os
 import secrets
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
+
+from tests.processes import manage, printed_json
 
 SHOW_MODE = """
 import json
@@ -90,22 +88,6 @@ def production_env(bare_env) -> dict[str, str]:
 def development_env(bare_env) -> dict[str, str]:
     """What `make run` sets: DEBUG on, nothing else."""
     return {**bare_env, "DEBUG": "1"}
-
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def printed_json(result: subprocess.CompletedProcess) -> dict:
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_production_settings_pass_the_deploy_checks_without_a_warning(production_env):
