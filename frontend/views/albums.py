@@ -29,6 +29,7 @@ from photos.models import Album, Photo
 from photos.serializers import AlbumCreateSerializer, AlbumUpdateSerializer, PhotoUpdateSerializer
 from profiles.models import ProfileStatus, Visibility
 from socialblue.errors import Forbidden, Invalid, ServiceError
+from socialblue.fields import id_or_none
 from socialblue.images import ImageRejected
 from socialblue.uploads import uploaded_files
 
@@ -289,10 +290,10 @@ def _new_order(request, album: Album) -> tuple[list[int], int | None]:
     """The order asked for: every id as ``order`` (the script), or one ``photo`` moved one
     place ``earlier`` or ``later`` (the buttons without a script)."""
     if "order" in request.POST:
-        try:
-            return [int(value) for value in request.POST.getlist("order")], None
-        except ValueError:
-            raise Invalid({"photo_order": [_("The order lists photo ids.")]}) from None
+        order = [id_or_none(value) for value in request.POST.getlist("order")]
+        if None in order:
+            raise Invalid({"photo_order": [_("The order lists photo ids.")]})
+        return order, None
     ids = list(selectors.album_photos(album=album).values_list("pk", flat=True))
     try:
         moved = int(request.POST.get("photo", ""))

@@ -7,13 +7,15 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from profiles.selectors import profile_of
-from socialblue.errors import NotFound, ServiceError
+from socialblue.errors import Invalid, NotFound, ServiceError
+from socialblue.fields import PAGE_MAX, whole_number
 
 PAGE_SIZE = 20
 
@@ -64,12 +66,13 @@ def errors_of(exc: ServiceError) -> dict[str, list[str]]:
 
 
 def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE):
-    """One page of ``queryset`` by ``?page=``; a page past the end is empty, not an error."""
+    """One page of ``queryset`` by ``?page=``; a page past the end is empty, not an error. A
+    page that is not one (``-3``, ``x``, past PAGE_MAX) is a 400, as in the API."""
     paginator = Paginator(queryset, per_page)
     try:
-        number = max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        number = 1
+        number = whole_number(request.GET.get("page"), name="page", minimum=1, maximum=PAGE_MAX, default=1)
+    except Invalid as exc:
+        raise BadRequest(exc.text()) from exc
     try:
         return paginator.page(number)
     except EmptyPage:

@@ -43,6 +43,7 @@ from profiles.audience import visibilities_for
 from profiles.models import Visibility
 from profiles.selectors import connection_requests
 from socialblue.errors import Invalid, NotFound, ServiceError
+from socialblue.fields import id_or_none
 from socialblue.images import ImageRejected
 from socialblue.uploads import uploaded_files
 
@@ -84,11 +85,6 @@ def form_errors(exc: ServiceError) -> dict[str, list[str]]:
     if "__all__" in errors:
         errors["form"] = errors.pop("__all__")
     return errors
-
-
-def _int_param(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def _prepare(items: list[dict], viewer) -> list[dict]:
@@ -194,7 +190,7 @@ def _home_context(request, *, cursor: int | None = None, composer: dict | None =
 def home(request):
     """The composer and the first page of the feed (``?cursor=`` pages further without
     script: the "Load more" link)."""
-    cursor = _int_param(request.GET.get("cursor"))
+    cursor = id_or_none(request.GET.get("cursor"))
     return render(request, "frontend/home/home.html", _home_context(request, cursor=cursor))
 
 
@@ -203,7 +199,7 @@ def home(request):
 def feed_more(request):
     """The next page of the feed, older than ``cursor``, and the sentinel for the one after."""
     raw = request.GET.get("cursor", "")
-    cursor = _int_param(raw)
+    cursor = id_or_none(raw)
     if cursor is None:
         return HttpResponseBadRequest(_("A cursor is the id of the last item seen."))
     if not _is_htmx(request):
@@ -216,7 +212,7 @@ def feed_more(request):
 def feed_new(request):
     """What entered the feed after activity ``after``, newest first (the "N new posts"
     button)."""
-    after = _int_param(request.GET.get("after"))
+    after = id_or_none(request.GET.get("after"))
     if after is None:
         return HttpResponseBadRequest(_("Say after which item: ?after=<id>."))
     if not _is_htmx(request):
@@ -237,7 +233,7 @@ def feed_new(request):
 def _photo_ids(values: list[str]) -> list[int]:
     ids = []
     for value in values:
-        pk = _int_param(value)
+        pk = id_or_none(value)
         if pk is None:
             raise Invalid({"photos": [_("Photos are given by their ids.")]})
         ids.append(pk)
@@ -289,7 +285,7 @@ def post_create(request):
 
 def _attached_photos(viewer, values: list[str]) -> list:
     """The photos a composer carried, to show them again beside an error."""
-    ids = [pk for pk in (_int_param(v) for v in values) if pk][: feed_services.MAX_ATTACHMENTS]
+    ids = [pk for pk in (id_or_none(v) for v in values) if pk][: feed_services.MAX_ATTACHMENTS]
     photos = []
     for pk in ids:
         try:
@@ -348,7 +344,7 @@ def _comments_context(request, post, *, errors=None, body: str = "") -> dict:
     """The latest page of a post's comments (oldest first within it), or ``?page=``: the
     thread reads top to bottom and a new comment shows at once, at the end."""
     paginator = Paginator(feed_selectors.post_comments(post=post), COMMENTS_PAGE)
-    number = _int_param(request.GET.get("page")) or paginator.num_pages
+    number = id_or_none(request.GET.get("page")) or paginator.num_pages
     page_ = paginator.page(min(number, paginator.num_pages))
     viewer = request.viewer
     comments = [
@@ -382,13 +378,13 @@ def comments(request, pk: int):
     post = feed_selectors.access_post(viewer=viewer, post_id=pk)
     if request.method == "GET":
         context = _comments_context(request, post)
-        if _int_param(request.GET.get("page")):
+        if id_or_none(request.GET.get("page")):
             return render(request, "frontend/home/_comment_page.html", context)
         if not _is_htmx(request):
             return redirect("frontend:post_detail", pk=pk)
         return render(request, "frontend/home/_comments.html", context)
     errors, body = None, ""
-    delete = _int_param(request.POST.get("delete"))
+    delete = id_or_none(request.POST.get("delete"))
     try:
         if delete:
             comment = feed_selectors.access_comment(viewer=viewer, comment_id=delete)
@@ -451,11 +447,11 @@ def attach_photos(request):
     viewer = request.viewer
     if request.method == "GET":
         album = photo_selectors.access_album(
-            viewer=viewer, album_id=_int_param(request.GET.get("album")) or 0
+            viewer=viewer, album_id=id_or_none(request.GET.get("album")) or 0
         )
         if album.owner_id != viewer.pk:
             raise NotFound("No such album.")
-        ids = [pk for pk in (_int_param(v) for v in request.GET.getlist("ids")) if pk]
+        ids = [pk for pk in (id_or_none(v) for v in request.GET.getlist("ids")) if pk]
         photos = photo_selectors.album_photos(album=album).filter(pk__in=ids[: feed_services.MAX_ATTACHMENTS])
         return render(request, "frontend/home/_attached.html", {"photos": photos})
     visibility = request.POST.get("visibility") or feed_services.default_visibility(viewer)

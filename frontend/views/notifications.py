@@ -17,6 +17,7 @@ from feed.selectors import notifications_of, unread_count
 from feed.services import notifications_mark_read
 from frontend.views.common import page, paginate, signed_in
 from frontend.views.home import ago
+from socialblue.fields import id_or_none
 
 Kind = Notification.Kind
 
@@ -89,9 +90,9 @@ def mark_read(request):
     """Mark the person's notifications read up to ``up_to`` (the newest they were shown), or
     all of them. Notifications that arrived after the page was shown stay unread."""
     viewer = request.viewer
-    raw = (request.POST.get("up_to") or "").strip()
     up_to = (
-        int(raw) if raw.isdigit() else notifications_of(viewer=viewer).values_list("pk", flat=True).first()
+        id_or_none(request.POST.get("up_to"))
+        or notifications_of(viewer=viewer).values_list("pk", flat=True).first()
     )
     if up_to:
         notifications_mark_read(recipient=viewer, up_to=up_to)
