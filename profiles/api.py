@@ -232,7 +232,12 @@ class ConnectionRequestListView(APIView):
 
     @extend_schema(
         request=ConnectionRequestCreateSerializer,
-        responses={201: ConnectionRequestSerializer, 200: ConnectionRequestSerializer},
+        responses={
+            201: ConnectionRequestSerializer,
+            200: ConnectionRequestSerializer,
+            404: OpenApiResponse(description="No such person"),
+            409: OpenApiResponse(description="Already connected"),
+        },
         summary="Ask someone to connect",
         description="If that person has already asked me, their request is accepted and we are "
         "connected (the answer shows it with status `accepted`). Asking again while a request is "

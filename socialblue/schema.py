@@ -79,6 +79,12 @@ class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, with the shared answers of ``SHARED_ANSWERS`` and the error
     body on every 4xx and 5xx."""
 
+    def map_parsers(self):
+        # The API speaks JSON, and multipart where a view takes files (API.md); the form
+        # encodings DRF also parses are there for the browsable API, not for clients.
+        media_types = super().map_parsers()
+        return ["application/json"] if "application/json" in media_types else media_types
+
     def _get_paginator(self):
         # Only reads are paginated: a write that answers with a list (a photo upload's new
         # photos) answers with all of it, whatever the view's pagination_class.
@@ -96,6 +102,9 @@ class AutoSchema(SpectacularAutoSchema):
             if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
                 # Every integer in a path is an object's id (socialblue.fields).
                 parameter["schema"].update(minimum=1, maximum=ID_MAX)
+            if parameter["in"] == "query" and not parameter.get("required"):
+                # ``?page=`` reads as no page at all, as an HTML form sends it.
+                parameter["allowEmptyValue"] = True
         responses = operation.setdefault("responses", {})
         for status, (applies, description) in SHARED_ANSWERS.items():
             if status not in responses and applies(operation, self.view):
