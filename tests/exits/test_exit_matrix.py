@@ -194,6 +194,7 @@ class Cell:
         extra = " ".join(f"{k}={v}" for k, v in self.probe.kwargs)
         query = f"?{self.probe.query}" if self.probe.query else ""
         where = f" [{self.visibility}]" if self.visibility else ""
+        where += f" ({self.probe.target})" if self.probe.target else ""
         return f"{self.probe.method} /{self.route}{query}{' ' + extra if extra else ''}{where} as {self.role}"
 
     def admits(self, role: str | None = None) -> bool:
@@ -250,8 +251,13 @@ def kwargs_for(world: World, cell: Cell) -> dict:
         "photo": lambda: {"pk": world.photos[visibility].pk},
         "processing photo": lambda: {"pk": world.processing_photo.pk},
         "person": lambda: {"username": CAST["author"]},
+        "alumnus": lambda: {"username": CAST["alumnus connection"]},
         "export": lambda: {"pk": world.export.pk, "signature": world.export_signature},
         "former export": lambda: {"pk": world.former_export.pk, "signature": world.former_export_signature},
+        "alumnus export": lambda: {
+            "pk": world.alumnus_export.pk,
+            "signature": world.alumnus_export_signature,
+        },
         "token": lambda: {"pk": world.device_token.pk},
         "request": lambda: {"pk": world.request.pk},
         "avatar": lambda: {"name": world.avatar_name},
@@ -306,7 +312,13 @@ def body_of(response) -> bytes:
 
 
 def text_of(response, body: bytes) -> str | None:
+    """What an answer says, to search for what it must not: its text, or the text files of
+    an archive."""
     kind = response.get("Content-Type", "")
+    if kind == "application/zip":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            names = [n for n in archive.namelist() if n.endswith((".json", ".txt", ".html", ".csv", ".md"))]
+            return "\n".join(archive.read(n).decode("utf-8", "replace") for n in names)
     return body.decode("utf-8", "replace") if kind.startswith(TEXT_TYPES) else None
 
 
@@ -337,7 +349,7 @@ def check_shows(world: World, cell: Cell, response, body: bytes, text: str | Non
             assert response["Cache-Control"].startswith("private")
         elif kind == "archive":
             assert response["Content-Type"] == "application/zip"
-            assert zipfile.ZipFile(io.BytesIO(body)).namelist()
+            assert text, "an archive with nothing in it"
         else:
             assert text is not None, response["Content-Type"]
             for expected in expected_texts(world, cell, kind):

@@ -16,11 +16,13 @@ processed for real, timelines are written to the real Redis and the export archi
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from unittest import mock
 
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from alumni import export_services
 from alumni.models import DataExport
@@ -95,6 +97,8 @@ class World:
     export_signature: str
     former_export: DataExport  # Olu's, built while he was an employee
     former_export_signature: str
+    alumnus_export: DataExport  # Olu's, built since he left
+    alumnus_export_signature: str
     avatar_name: str
     device_token: DeviceToken
     tokens: dict[str, str]  # role -> a device token key, for the socket
@@ -176,6 +180,9 @@ def build_world() -> World:
     feed_services.comment_create(post=olus, author=marco, body=marker("oluscomment", "company"))
     former_export = export_services.export_request(profile=olu)
     _leaves(olu)
+    # A day later he takes another: an alumnus's archive.
+    DataExport.objects.filter(pk=former_export.pk).update(created_at=timezone.now() - timedelta(days=1))
+    alumnus_export = export_services.export_request(profile=olu)
 
     posts, comments, albums, photos = {}, {}, {}, {}
     for n, visibility in enumerate(VISIBILITIES):
@@ -235,6 +242,8 @@ def build_world() -> World:
         export_signature=export_services.export_link_signature(export=export),
         former_export=former_export,
         former_export_signature=export_services.export_link_signature(export=former_export),
+        alumnus_export=alumnus_export,
+        alumnus_export_signature=export_services.export_link_signature(export=alumnus_export),
         avatar_name=ana.avatar.name.removeprefix("avatars/"),
         device_token=device_token,
         tokens={
