@@ -125,10 +125,14 @@ def _hr_officer() -> Profile:
     return person
 
 
+PERSONAL_EMAIL = "qxpersonalqx@example.net"
+
+
 def _leaves(person: Profile) -> None:
-    """The person becomes an alumnus (the status is all the audience rule reads)."""
-    Profile.objects.filter(pk=person.pk).update(status=ProfileStatus.ALUMNUS)
-    person.status = ProfileStatus.ALUMNUS
+    """The person becomes an alumnus, reached at a personal address from now on (the status
+    is all the audience rule reads)."""
+    Profile.objects.filter(pk=person.pk).update(status=ProfileStatus.ALUMNUS, personal_email=PERSONAL_EMAIL)
+    person.status, person.personal_email = ProfileStatus.ALUMNUS, PERSONAL_EMAIL
 
 
 def _photo(album: Album, by: Profile, *, colour: tuple[int, int, int], caption: str, alt: str) -> Photo:
@@ -290,6 +294,8 @@ def _markers(world: World, mentions: dict[str, Post], olus: Post) -> list[Marker
     # Olu's own company post: alumni lose company content, their own included.
     found.append(Marker(olus.body, EMPLOYEES, "olu's post company"))
     found.append(Marker(marker("oluscomment", "company"), EMPLOYEES, "olu's comment company"))
+    # Where an alumnus is reached now: HR's and his own.
+    found.append(Marker(PERSONAL_EMAIL, frozenset({HR_OFFICER, "alumnus connection"}), "personal email"))
     # Internal profile fields: employees only.
     found.append(Marker(WORK_PHONE, EMPLOYEES, "work phone"))
     found.append(Marker(OFFICE, EMPLOYEES, "office"))
