@@ -39,6 +39,10 @@ def _signed_in(role, visibility):
 
 AUDIENCES = {
     "public": Audience("anyone, signed in or not", lambda role, visibility: True),
+    "holders of its link": Audience(
+        "anyone who has the link, whose random name only answers to signed-in people carry",
+        lambda role, visibility: True,
+    ),
     "signed-in": Audience(
         "anyone signed in, employee or alumnus; what it shows is their own, or passes the "
         "audience rule item by item",
@@ -228,7 +232,9 @@ URLS: dict[str, Exit] = {
     "healthz": Exit("public", probes=(ANYONE,)),
     "readyz": Exit("public", probes=(ANYONE,)),
     "media/avatars/<str:name>": Exit(
-        "public", "avatar", note="avatars are public: random names, served by the web server in production"
+        "holders of its link",
+        "avatar",
+        note="served by the web server in production; the name is a marker only signed-in people see",
     ),
     "accounts/reset/<uidb64>/<token>/": Exit("public", "reset", (ANYONE,)),
     "accounts/reset/done/": Exit("public", probes=(ANYONE,)),
@@ -450,7 +456,9 @@ FILES: dict[str, FileKind] = {
     "photo medium": FileKind("audience rule", MEDIA_ROUTE, r"photos/[0-9a-f]{32}/medium\.webp"),
     "photo thumb": FileKind("audience rule", MEDIA_ROUTE, r"photos/[0-9a-f]{32}/thumb\.webp"),
     "photo upload as received": FileKind("nobody", "", r"photos/incoming/[0-9a-f]{32}\.\w+"),
-    "profiles.Profile.avatar": FileKind("public", "media/avatars/<str:name>", r"avatars/[0-9a-f]{32}\.webp"),
+    "profiles.Profile.avatar": FileKind(
+        "holders of its link", "media/avatars/<str:name>", r"avatars/[0-9a-f]{32}\.webp"
+    ),
     "export archive": FileKind("owner", "api/v1/me/export/<int:pk>/download/", r"exports/[0-9a-f]{32}\.zip"),
 }
 

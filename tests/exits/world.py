@@ -294,6 +294,8 @@ def _markers(world: World, mentions: dict[str, Post], olus: Post) -> list[Marker
     # Olu's own company post: alumni lose company content, their own included.
     found.append(Marker(olus.body, EMPLOYEES, "olu's post company"))
     found.append(Marker(marker("oluscomment", "company"), EMPLOYEES, "olu's comment company"))
+    # An avatar's address is handed out to signed-in people only.
+    found.append(Marker(world.avatar_name, frozenset(ROLES) - {ANONYMOUS}, "avatar"))
     # Where an alumnus is reached now: HR's and his own.
     found.append(Marker(PERSONAL_EMAIL, frozenset({HR_OFFICER, "alumnus connection"}), "personal email"))
     # Internal profile fields: employees only.
