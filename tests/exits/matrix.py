@@ -40,7 +40,7 @@ def _signed_in(role, visibility):
 AUDIENCES = {
     "public": Audience("anyone, signed in or not", lambda role, visibility: True),
     "holders of its link": Audience(
-        "anyone who has the link, whose random name only answers to signed-in people carry",
+        "anyone who has the link; its random name appears only in answers to signed-in people",
         lambda role, visibility: True,
     ),
     "signed-in": Audience(
