@@ -8,13 +8,15 @@ the documented shape, and a 4xx for input the schema rules out.
 
 It runs against Django's own WSGI handler in this process (the same URLs, middleware and
 views as the ASGI server, without a socket), on PostgreSQL and Redis, as Ana, an employee,
-signed in with a token. A fixed seed and a bounded number of examples keep it repeatable and
-under two minutes on a small machine.
+signed in with a token, inside the test's transaction: nothing the fuzzer writes outlives
+it. A fixed seed and a bounded number of examples keep it repeatable and under two minutes on
+a small machine.
 
-Each case gets a token of its own, revoked after it: sign-out, sign-out everywhere and
-revoking a token by id are then fuzzed like any other operation, instead of being excluded,
-without ending the session the next case needs. What the fuzzer found is kept as plain
-regression tests in ``test_bad_input.py``.
+No operation is left out. Each case gets a token of its own, revoked after it, so sign-out,
+sign-out everywhere and revoking a token by id are fuzzed like the rest without ending the
+session the next case needs; offboarding and rehiring need HR, which Ana is not, so they are
+refused (403) and change nothing. What the fuzzer found is kept as plain regression tests, one
+per finding, in ``test_bad_input.py``.
 """
 
 import json
@@ -71,8 +73,8 @@ schema.app = WSGIHandler()
 
 @pytest.fixture(autouse=True)
 def _company(db, ana, marco, priya, media_root, eager_tasks, fresh_timelines, settings):
-    """Ana and two colleagues, real Redis timelines, tasks run when sent, inside the test's
-    transaction."""
+    """Ana and two colleagues, files in a temporary MEDIA_ROOT, real Redis timelines, and any
+    task sent run in this process rather than left on the broker."""
     settings.ALLOWED_HOSTS = ["*"]
     # The general rate limit would answer most of the run with 429s (documented, but they
     # test nothing); its own tests are in test_rate_limits.py.
@@ -87,10 +89,11 @@ def _company(db, ana, marco, priya, media_root, eager_tasks, fresh_timelines, se
     request_finished.connect(close_old_connections)
 
 
-# DRF reads a JSON number sent for text as that text and 0 or 1 sent for a yes/no as false or
-# true, by design: such a body is coerced, not misread, so a body the schema rules out only by
-# its types may be accepted. Everything else the schema rules out (a page, a limit, a cursor,
-# an id out of range, a body missing what it needs) must still be refused with a 4xx.
+# DRF reads a JSON number sent for text as that text, and 0 or 1 sent for a yes/no as false or
+# true, by design: such a body is coerced, not misread. So "input the schema rules out is
+# refused" is checked for the URL (paths and queries: pages, limits, cursors, ids) but not for
+# bodies; a body is still held to every other check (no 5xx, a documented status, the
+# documented shape), and the bounds of numbers in bodies by test_bad_input.py.
 BODY_TYPES_ARE_COERCED = schemathesis.checks.CHECKS.get_by_names(["negative_data_rejection"])
 
 
