@@ -23,6 +23,7 @@ from django.conf import settings
 
 from feed import presence
 from feed.live import live_group
+from socialblue.fields import ID_MAX
 from socialblue.ws_auth import CLOSE_UNAUTHENTICATED, still_signed_in
 
 CLOSE_REVOKED = 4403
@@ -123,7 +124,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
         elif kind == "resume":
             after = content.get("after")
-            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= ID_MAX:
                 await self.send_json({"type": "error", "detail": "resume needs 'after': an activity id."})
                 return
             # The whole feed since ``after`` is a lot to hand over: only to a credential that

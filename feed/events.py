@@ -3,6 +3,8 @@ server sends and accepts. Served at ``/api/events.json`` beside the OpenAPI sche
 tests check every event a socket receives against it.
 """
 
+from socialblue.fields import ID_MAX
+
 PERSON = {
     "type": "object",
     "required": ["username", "display_name", "avatar", "status"],
@@ -94,7 +96,7 @@ CLIENT_MESSAGES = {
         "resume",
         "After a reconnect: replay what entered the feed after activity `after`, oldest first "
         "(at most FEED_RESUME_MAX items), then `resume.done`.",
-        after={"type": "integer", "minimum": 0},
+        after={"type": "integer", "minimum": 0, "maximum": ID_MAX},
     ),
 }
 

@@ -161,6 +161,7 @@ BAD_RESUMES = [
     {"type": "resume", "after": 1.5},
     {"type": "resume", "after": True},
     {"type": "resume", "after": None},
+    {"type": "resume", "after": 2**63},  # past any id the database can hold
 ]
 UNUSABLE_MESSAGES = ["{not json", "[1, 2]", '"resume"', '{"type": "dance"}', "", b'{"type": "ping"}', b""]
 
