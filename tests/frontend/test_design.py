@@ -76,6 +76,7 @@ def test_the_pages_words_are_marked_for_translation(tmp_path):
         capture_output=True,
         env={
             "DJANGO_SETTINGS_MODULE": "socialblue.settings",
+            "DEBUG": "1",  # a developer's command: production would want a SECRET_KEY
             "PYTHONPATH": str(FRONTEND.parent),
             "PATH": "/usr/bin:/bin",
         },

@@ -61,6 +61,7 @@ def default_queue_worker(tmp_path):
         "HOME": os.environ.get("HOME", str(tmp_path)),
         "LANG": "C.UTF-8",
         "SOCIALBLUE_VAR_DIR": str(tmp_path / "var"),
+        "DEBUG": "1",  # as the suite runs: production would want a SECRET_KEY
         "REDIS_URL": settings.REDIS_URL,
         "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
     }
