@@ -4,8 +4,7 @@ from rest_framework import serializers
 from feed import registry
 from feed.models import COMMENT_MAX_CHARS, POST_MAX_CHARS, Comment, Notification, Post, Reaction
 from feed.text import mentioned_usernames, render_html
-from profiles.models import Visibility
-from profiles.serializers import PersonSerializer
+from profiles.serializers import PersonSerializer, VisibilityField
 from socialblue.fields import IdField
 
 
@@ -65,13 +64,13 @@ def post_context(posts, viewer, request) -> dict:
 
 class PostCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=POST_MAX_CHARS, trim_whitespace=True)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    visibility = VisibilityField(required=False)
     photos = serializers.ListField(child=IdField(), required=False, max_length=10)
 
 
 class PostUpdateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=POST_MAX_CHARS, required=False)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    visibility = VisibilityField(required=False)
 
 
 class CommentSerializer(serializers.ModelSerializer):

@@ -24,17 +24,12 @@ from feed.models import (
     Reaction,
 )
 from feed.text import mentioned_usernames
-from profiles.audience import audience_within
-from profiles.models import Profile, ProfileStatus, Visibility
+from profiles.audience import audience_within, default_visibility, visibility_check
+from profiles.models import Profile
 from socialblue.errors import Forbidden, Invalid
 
 POST_VERB = "posted"
 MAX_ATTACHMENTS = 10
-
-
-def default_visibility(author: Profile) -> str:
-    """Employees share inside the company by default; alumni with their network."""
-    return Visibility.COMPANY if author.status == ProfileStatus.EMPLOYEE else Visibility.NETWORK
 
 
 def _clean_body(body: str, *, limit: int, field: str = "body") -> str:
@@ -44,15 +39,6 @@ def _clean_body(body: str, *, limit: int, field: str = "body") -> str:
     if len(body) > limit:
         raise Invalid({field: [_("At most %(n)d characters.") % {"n": limit}]})
     return body
-
-
-def _check_visibility(author: Profile, visibility: str) -> str:
-    if visibility not in Visibility.values:
-        raise Invalid({"visibility": [_("Visibility is company, network or connections.")]})
-    if visibility == Visibility.COMPANY and author.status != ProfileStatus.EMPLOYEE:
-        # Alumni cannot see company content, so they cannot write it either.
-        raise Invalid({"visibility": [_("Alumni post to their network or their connections.")]})
-    return visibility
 
 
 def _schedule(task, *args) -> None:
@@ -176,7 +162,7 @@ def post_create(
     ``attachments`` maps a registered attachment field (``photos``) to ids the author owns.
     """
     body = _clean_body(body, limit=POST_MAX_CHARS)
-    visibility = _check_visibility(author, visibility or default_visibility(author))
+    visibility = visibility_check(author, visibility or default_visibility(author))
     attachments = {field: list(dict.fromkeys(ids)) for field, ids in (attachments or {}).items() if ids}
     for field, ids in attachments.items():
         handler = registry.post_attachments(field)
@@ -212,7 +198,7 @@ def post_update(*, post: Post, by: Profile, body: str | None = None, visibility:
             post.edited_at = timezone.now()
             fields += ["body", "edited_at"]
         if visibility is not None and visibility != post.visibility:
-            visibility = _check_visibility(by, visibility)
+            visibility = visibility_check(by, visibility)
             if not audience_within(visibility, post.visibility):
                 # Wider than before: what the post carries must reach the new audience too.
                 for handler in registry.all_post_attachments():

@@ -3,8 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from photos.models import Album, Photo
-from profiles.models import Visibility
-from profiles.serializers import PersonSerializer
+from profiles.serializers import PersonSerializer, VisibilityField
 from socialblue.fields import IdField, PositionField
 
 RENDITIONS = ("thumb", "medium", "original")
@@ -72,13 +71,13 @@ class AlbumSerializer(serializers.ModelSerializer):
 class AlbumCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    visibility = VisibilityField(required=False)
 
 
 class AlbumUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120, required=False)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    visibility = VisibilityField(required=False)
     cover = IdField(required=False, help_text="id of one of the album's ready photos")
     photo_order = serializers.ListField(
         child=IdField(), required=False, help_text="every photo id of the album, in order"

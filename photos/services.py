@@ -22,7 +22,8 @@ from feed.models import Activity
 from photos import pipeline
 from photos.models import Album, Photo, PhotoBatch, PostPhoto
 from photos.pipeline import Rendered
-from profiles.models import Profile, ProfileStatus, Visibility
+from profiles.audience import default_visibility, visibility_check
+from profiles.models import Profile, Visibility
 from socialblue.errors import Forbidden, Invalid
 from socialblue.images import check_image, sniff_format
 
@@ -40,14 +41,6 @@ def _require_owner(album: Album, by: Profile) -> None:
         raise Forbidden(_("Only the album's owner may change it."))
 
 
-def _check_visibility(owner: Profile, visibility: str) -> str:
-    if visibility not in Visibility.values:
-        raise Invalid({"visibility": [_("Visibility is company, network or connections.")]})
-    if visibility == Visibility.COMPANY and owner.status != ProfileStatus.EMPLOYEE:
-        raise Invalid({"visibility": [_("Alumni share albums with their network or their connections.")]})
-    return visibility
-
-
 # --- Albums ---------------------------------------------------------------------------------
 
 
@@ -57,7 +50,7 @@ def album_create(
     title = (title or "").strip()
     if not title:
         raise Invalid({"title": [_("An album needs a title.")]})
-    visibility = _check_visibility(owner, visibility or feed_services.default_visibility(owner))
+    visibility = visibility_check(owner, visibility or default_visibility(owner))
     return Album.objects.create(
         owner=owner, title=title, description=description.strip(), visibility=visibility
     )
@@ -74,7 +67,7 @@ def post_photos_album(*, owner: Profile, visibility: str) -> Album:
     """Where the photos a person attaches to a post of ``visibility`` are uploaded: an album of
     theirs with that visibility, so the photos are seen by exactly the post's audience. Made
     on first use; the owner may rename it."""
-    visibility = _check_visibility(owner, visibility)
+    visibility = visibility_check(owner, visibility)
     with transaction.atomic():
         Profile.objects.select_for_update().filter(pk=owner.pk).first()  # one album, even at once
         album = Album.objects.filter(owner=owner, for_posts=True, visibility=visibility).first()
@@ -117,7 +110,7 @@ def album_update(
         if photo_order is not None:
             _reorder(album, photo_order)
         if visibility is not None and visibility != album.visibility:
-            album.visibility = _check_visibility(by, visibility)
+            album.visibility = visibility_check(by, visibility)
             for activity in _album_activities(album):
                 feed_services.activity_update(activity=activity, visibility=album.visibility)
         album.save()

@@ -18,11 +18,40 @@ because a company post often quotes or answers internal discussion.
 
 The viewer's status is read from the database on every request (the profile is loaded per
 request, never cached in a token or session), so a changed status takes effect at once.
+
+Writing follows seeing: a person may give their content a visibility they may see from
+anyone, or ``connections`` (:func:`writable_visibilities`). An alumnus cannot write
+``company`` content, as they could not read it back. Services check it, and the API and the
+pages offer the same choices, in the same words (:data:`AUDIENCE_HELP`).
 """
 
+from typing import NamedTuple
+
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Connection, Profile, ProfileStatus, Visibility
+from socialblue.errors import Invalid
+
+# Who sees content of each visibility, as every form and the API describe it to its author
+# (the label is the choice's own, ``Visibility.label``).
+AUDIENCE_HELP = {
+    Visibility.COMPANY: _("Everyone who works at the company"),
+    Visibility.NETWORK: _("Employees and alumni"),
+    Visibility.CONNECTIONS: _("Only your connections"),
+}
+UNKNOWN_VISIBILITY = _("Visibility is company, network or connections.")
+NOT_WRITABLE = _("Alumni share with their network or their connections.")
+
+
+def _visibility_field_help() -> str:
+    audiences = "; ".join(f"`{value}`: {text}" for value, text in AUDIENCE_HELP.items())
+    return _("Who can see it (%(audiences)s).") % {"audiences": audiences}
+
+
+# The API's description of a ``visibility`` field, in the words of the pages.
+VISIBILITY_FIELD_HELP = lazy(_visibility_field_help, str)()
 
 
 def visibilities_for(viewer: Profile | None) -> list[str]:
@@ -37,6 +66,42 @@ def status_visibilities(status: str) -> list[str]:
     if status == ProfileStatus.EMPLOYEE:
         return [Visibility.COMPANY, Visibility.NETWORK]
     return [Visibility.NETWORK]
+
+
+def writable_visibilities(author: Profile) -> list[str]:
+    """The visibilities ``author`` may give their own content, widest first: what they may see
+    from anyone, and always their connections."""
+    allowed = {*visibilities_for(author), Visibility.CONNECTIONS}
+    return [value for value in Visibility.values if value in allowed]
+
+
+def default_visibility(author: Profile) -> str:
+    """Employees share inside the company by default; alumni with their network."""
+    return Visibility.COMPANY if Visibility.COMPANY in writable_visibilities(author) else Visibility.NETWORK
+
+
+class VisibilityChoice(NamedTuple):
+    value: str
+    label: str
+    help: str
+
+
+def visibility_choices(author: Profile) -> list[VisibilityChoice]:
+    """What a form offers ``author`` to choose from, worded as everywhere else."""
+    labels = dict(Visibility.choices)
+    return [VisibilityChoice(v, labels[v], AUDIENCE_HELP[v]) for v in writable_visibilities(author)]
+
+
+def visibility_check(author: Profile, visibility: str) -> str:
+    """``visibility`` if ``author`` may write it; :class:`Invalid` on the ``visibility`` field
+    otherwise, with the same words whatever is written (a post, an album) and wherever."""
+    if visibility not in Visibility.values:
+        raise Invalid({"visibility": [str(UNKNOWN_VISIBILITY)]})
+    if visibility not in writable_visibilities(author):
+        # The only visibility the table withholds from a writer is company content from an
+        # alumnus (see the module's docstring).
+        raise Invalid({"visibility": [str(NOT_WRITABLE)]})
+    return visibility
 
 
 def access_narrows(old_status: str, new_status: str) -> bool:

@@ -1,8 +1,22 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from profiles.audience import sees_internal_fields
-from profiles.models import ConnectionRequest, Department, DeviceToken, Office, Profile, ProfileStatus
+from profiles.audience import (
+    UNKNOWN_VISIBILITY,
+    VISIBILITY_FIELD_HELP,
+    default_visibility,
+    sees_internal_fields,
+    visibility_choices,
+)
+from profiles.models import (
+    ConnectionRequest,
+    Department,
+    DeviceToken,
+    Office,
+    Profile,
+    ProfileStatus,
+    Visibility,
+)
 from profiles.selectors import PROFILE_CONNECTION_STATES, Relations
 
 
@@ -11,6 +25,22 @@ def avatar_url(profile: Profile, request) -> str | None:
         return None
     url = profile.avatar.url
     return request.build_absolute_uri(url) if request is not None else url
+
+
+class VisibilityField(serializers.ChoiceField):
+    """The visibility a person gives a post or an album: described and refused in the words
+    the pages use (``profiles.audience``); who may write which is the services' check."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", VISIBILITY_FIELD_HELP)
+        kwargs.setdefault("error_messages", {"invalid_choice": UNKNOWN_VISIBILITY})
+        super().__init__(choices=Visibility.choices, **kwargs)
+
+
+class VisibilityChoiceSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=Visibility.choices)
+    label = serializers.CharField()
+    help = serializers.CharField()
 
 
 class PersonSerializer(serializers.Serializer):
@@ -100,6 +130,10 @@ class ProfileSerializer(PersonSerializer):
 class MeSerializer(ProfileSerializer):
     unread_count = serializers.SerializerMethodField()
     is_hr = serializers.SerializerMethodField()
+    # What a client's composer and album form offer: the choices the services accept from
+    # this person, in the words of the web pages.
+    visibility_choices = serializers.SerializerMethodField()
+    default_visibility = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.IntegerField())
     def get_unread_count(self, profile):
@@ -108,6 +142,14 @@ class MeSerializer(ProfileSerializer):
     @extend_schema_field(serializers.BooleanField())
     def get_is_hr(self, profile):
         return profile.user.has_perm("profiles.manage_employment")
+
+    @extend_schema_field(VisibilityChoiceSerializer(many=True))
+    def get_visibility_choices(self, profile):
+        return VisibilityChoiceSerializer(visibility_choices(profile), many=True).data
+
+    @extend_schema_field(serializers.ChoiceField(choices=Visibility.choices))
+    def get_default_visibility(self, profile):
+        return default_visibility(profile)
 
 
 class ProfileUpdateSerializer(serializers.Serializer):

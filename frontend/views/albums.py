@@ -22,12 +22,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from PIL import Image
 
-from feed.services import default_visibility
 from frontend.views.common import errors_of, page, paginate, signed_in
 from photos import selectors, services
 from photos.models import Album, Photo
 from photos.serializers import AlbumCreateSerializer, AlbumUpdateSerializer, PhotoUpdateSerializer
-from profiles.models import ProfileStatus, Visibility
+from profiles.audience import default_visibility, visibility_choices
 from socialblue.errors import Forbidden, Invalid, ServiceError
 from socialblue.fields import id_or_none
 from socialblue.images import ImageRejected
@@ -117,21 +116,6 @@ def _parsed(serializer_class, request, fields) -> dict:
     return {name: value for name, value in serializer.validated_data.items() if name in fields}
 
 
-def _visibility_choices(viewer) -> list[tuple[str, str, str]]:
-    """(value, label, who sees it), for the album form. Alumni are not offered ``company``: the
-    service would refuse it (alumni never see company content, their own included)."""
-    help_text = {
-        Visibility.COMPANY: _("Everyone who works at the company."),
-        Visibility.NETWORK: _("Employees and alumni."),
-        Visibility.CONNECTIONS: _("Only your connections."),
-    }
-    return [
-        (value, label, help_text[value])
-        for value, label in Visibility.choices
-        if not (value == Visibility.COMPANY and viewer.status != ProfileStatus.EMPLOYEE)
-    ]
-
-
 def _album_url(album_id: int, photo_id: int | None = None) -> str:
     url = reverse("frontend:album", kwargs={"pk": album_id})
     return f"{url}#photo-{photo_id}" if photo_id else url
@@ -155,7 +139,7 @@ def _album_form(request, *, album: Album | None, values: dict, errors: dict, sta
         "album": album,
         "values": values,
         "errors": errors,
-        "visibility_choices": _visibility_choices(request.viewer),
+        "visibility_choices": visibility_choices(request.viewer),
     }
     return render(request, "frontend/albums/form.html", context, status=status)
 

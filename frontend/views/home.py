@@ -25,7 +25,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
@@ -39,8 +38,7 @@ from feed.text import render_html
 from frontend.views.common import errors_of, page, signed_in
 from photos import selectors as photo_selectors
 from photos import services as photo_services
-from profiles.audience import visibilities_for
-from profiles.models import Visibility
+from profiles.audience import default_visibility, visibility_choices
 from profiles.selectors import connection_requests
 from socialblue.errors import Invalid, NotFound, ServiceError
 from socialblue.fields import id_or_none
@@ -53,11 +51,6 @@ FEED_NEW_MAX = 50
 COMMENTS_PAGE = 20
 SIDEBAR_COLLEAGUES = 5
 
-VISIBILITY_HELP = {
-    Visibility.COMPANY: gettext_lazy("Everyone at the company"),
-    Visibility.NETWORK: gettext_lazy("Colleagues and alumni"),
-    Visibility.CONNECTIONS: gettext_lazy("Only your connections"),
-}
 # One album per visibility holds the photos a person attached to posts (see the module doc).
 
 
@@ -129,23 +122,12 @@ def _post_item(post, viewer) -> dict:
 # --- Page parts -----------------------------------------------------------------------------
 
 
-def _visibility_choices(viewer) -> list[dict]:
-    # The rule the post service enforces: anyone may write for their connections, and for
-    # what they may see themselves (alumni never write ``company`` content).
-    allowed = {*visibilities_for(viewer), Visibility.CONNECTIONS}
-    return [
-        {"value": value, "label": label, "help": VISIBILITY_HELP[value]}
-        for value, label in Visibility.choices
-        if value in allowed
-    ]
-
-
 def _composer(viewer, *, body: str = "", visibility: str = "", errors=None, photos=()) -> dict:
-    choices = _visibility_choices(viewer)
-    chosen = visibility if visibility in {c["value"] for c in choices} else None
+    choices = visibility_choices(viewer)
+    chosen = visibility if visibility in {c.value for c in choices} else None
     return {
         "body": body,
-        "visibility": chosen or feed_services.default_visibility(viewer),
+        "visibility": chosen or default_visibility(viewer),
         "choices": choices,
         "errors": errors or {},
         "max_chars": POST_MAX_CHARS,
@@ -454,7 +436,7 @@ def attach_photos(request):
         ids = [pk for pk in (id_or_none(v) for v in request.GET.getlist("ids")) if pk]
         photos = photo_selectors.album_photos(album=album).filter(pk__in=ids[: feed_services.MAX_ATTACHMENTS])
         return render(request, "frontend/home/_attached.html", {"photos": photos})
-    visibility = request.POST.get("visibility") or feed_services.default_visibility(viewer)
+    visibility = request.POST.get("visibility") or default_visibility(viewer)
     try:
         files = uploaded_files(request, "image")
         album = photo_services.post_photos_album(owner=viewer, visibility=visibility)

@@ -117,7 +117,7 @@ def test_an_alumnus_is_not_offered_company_visibility(olu):
     assert 'value="company"' not in form and 'value="network" checked' in form
     response = client.post(url("album_create"), {"title": "Reunion", "visibility": "company"})
     assert response.status_code == 400
-    assert "Alumni share albums with their network or their connections." in response.content.decode()
+    assert "Alumni share with their network or their connections." in response.content.decode()
 
 
 def test_two_photos_uploaded_one_per_request_become_ready_with_thumbnails_and_placeholders(ana, committed):

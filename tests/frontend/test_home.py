@@ -178,7 +178,7 @@ def test_an_alumnus_who_sends_company_anyway_gets_the_error_next_to_the_picker(c
 
     html = page_text(response)
     assert 'id="composer-visibility-error"' in html
-    assert "Alumni post to their network or their connections." in html
+    assert "Alumni share with their network or their connections." in html
     assert not Post.objects.exists()
 
 
