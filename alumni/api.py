@@ -1,7 +1,6 @@
 """REST endpoints of the alumni network: offboarding and rehire (HR), one's alumni profile,
 the alumni directory and former colleagues."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -22,10 +21,8 @@ from alumni.serializers import (
 )
 from profiles.api import profile_context, viewer_of
 from profiles.audience import is_hr
-from profiles.models import Department
 from profiles.selectors import profile_get, profile_queryset, relations_to
 from socialblue.api import LimitedPageNumberPagination
-from socialblue.errors import Invalid
 
 
 class IsHR(BasePermission):
@@ -85,19 +82,18 @@ class RehireView(APIView):
         data = RehireSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        department = None
-        if fields.get("department"):
-            department = Department.objects.filter(slug=fields["department"]).first()
-            if department is None:
-                raise Invalid({"department": [_("No such department.")]})
+        profile = profile_get(username=fields["username"])
+        department, manager = selectors.rehire_placement(
+            department=fields.get("department", ""), manager=fields.get("manager", "")
+        )
         event = services.alumnus_rehire(
-            profile=profile_get(username=fields["username"]),
+            profile=profile,
             by=request.user,
             source=EmploymentEvent.Source.API,
             start=fields.get("start"),
             department=department,
             title=fields.get("title", ""),
-            manager=profile_get(username=fields["manager"]) if fields.get("manager") else None,
+            manager=manager,
         )
         return _change_response(request, event)
 

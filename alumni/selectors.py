@@ -58,6 +58,27 @@ def alumni_profile_get(profile: Profile) -> AlumniProfile:
     return AlumniProfile.objects.filter(profile=profile).first() or AlumniProfile(profile=profile)
 
 
+def rehire_placement(*, department: str = "", manager: str = "") -> tuple[Department | None, Profile | None]:
+    """The department (by slug) and the manager (by username, ``@marco`` or ``marco``) a
+    rehire names; a blank one names none. One lookup for the API and the HR pages, so both
+    accept and refuse the same names. Raises ``Invalid`` naming each field that names nobody
+    (the person being rehired exists: a missing manager is bad input, not a 404)."""
+    errors: dict[str, list[str]] = {}
+    found_department = found_manager = None
+    if department:
+        found_department = Department.objects.filter(slug=department).first()
+        if found_department is None:
+            errors["department"] = [_("No such department.")]
+    manager = manager.removeprefix("@")
+    if manager:
+        found_manager = profile_queryset().filter(user__username=manager, user__is_active=True).first()
+        if found_manager is None:
+            errors["manager"] = [_("No one is called @%(u)s.") % {"u": manager}]
+    if errors:
+        raise Invalid(errors)
+    return found_department, found_manager
+
+
 @dataclass(frozen=True)
 class FormerColleague:
     profile: Profile

@@ -22,12 +22,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from PIL import Image
 
-from frontend.views.common import errors_of, page, paginate, signed_in
+from frontend.views.common import error_text, form_errors, is_htmx, page, paginate, signed_in, validated
 from photos import selectors, services
 from photos.models import Album, Photo
 from photos.serializers import AlbumCreateSerializer, AlbumUpdateSerializer, PhotoUpdateSerializer
 from profiles.audience import default_visibility, visibility_choices
-from socialblue.errors import Forbidden, Invalid, ServiceError
+from socialblue.errors import Forbidden, Invalid
 from socialblue.fields import id_or_none
 from socialblue.images import ImageRejected
 from socialblue.uploads import uploaded_files
@@ -86,34 +86,15 @@ def _require_owner(request, album: Album) -> None:
         raise PermissionDenied(_("Only the album's owner may change it."))
 
 
-def _is_htmx(request) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 def _plain_error(message: str, status: int) -> HttpResponse:
     """An error for a script (htmx or the uploader): the message alone, shown as text."""
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
-def _form_errors(exc: ServiceError) -> dict[str, list[str]]:
-    """Field errors for a template (which cannot read ``__all__``: the rest is ``form``)."""
-    errors = errors_of(exc)
-    if "__all__" in errors:
-        errors["form"] = errors.pop("__all__")
-    return errors
-
-
-def _first_error(exc: ServiceError) -> str:
-    return " ".join(message for messages_ in errors_of(exc).values() for message in messages_)
-
-
 def _parsed(serializer_class, request, fields) -> dict:
     """The POSTed ``fields`` parsed with the API's serializer; raises Invalid with its errors."""
     data = {name: request.POST[name] for name in fields if name in request.POST}
-    serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        raise Invalid({name: [str(m) for m in errors] for name, errors in serializer.errors.items()})
-    return {name: value for name, value in serializer.validated_data.items() if name in fields}
+    return {name: value for name, value in validated(serializer_class(data=data)).items() if name in fields}
 
 
 def _album_url(album_id: int, photo_id: int | None = None) -> str:
@@ -154,7 +135,7 @@ def album_create(request):
     try:
         album = services.album_create(owner=viewer, **_parsed(AlbumCreateSerializer, request, ALBUM_FIELDS))
     except Invalid as exc:
-        return _album_form(request, album=None, values=values, errors=_form_errors(exc), status=400)
+        return _album_form(request, album=None, values=values, errors=form_errors(exc), status=400)
     messages.success(request, _("Album created. Add some photos to it."))
     return redirect("frontend:album", pk=album.pk)
 
@@ -172,7 +153,7 @@ def album_edit(request, pk: int):
     try:
         services.album_update(album=album, by=viewer, **_parsed(AlbumUpdateSerializer, request, ALBUM_FIELDS))
     except Invalid as exc:
-        return _album_form(request, album=album, values=values, errors=_form_errors(exc), status=400)
+        return _album_form(request, album=album, values=values, errors=form_errors(exc), status=400)
     messages.success(request, _("Album saved."))
     return redirect("frontend:album", pk=album.pk)
 
@@ -246,9 +227,9 @@ def upload(request, pk: int):
     except ImageRejected as exc:
         message, status = _rejection_message(exc), exc.status
     except Invalid as exc:
-        message, status = _first_error(exc), exc.status
+        message, status = error_text(exc), exc.status
     else:
-        if _is_htmx(request):
+        if is_htmx(request):
             # Read again: processing may be done already (inline tasks), and made a cover.
             album = selectors.access_album(viewer=viewer, album_id=pk)
             fresh = selectors.album_photos(album=album).filter(pk__in=[photo.pk for photo in photos])
@@ -262,7 +243,7 @@ def upload(request, pk: int):
         )
         messages.success(request, text % {"n": count})
         return redirect("frontend:album", pk=album.pk)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _plain_error(message, status)
     return _album_page(request, album, upload_error=message, status=status)
 
@@ -302,11 +283,11 @@ def reorder(request, pk: int):
         order, moved = _new_order(request, album)
         services.album_update(album=album, by=viewer, photo_order=order)
     except Invalid as exc:
-        if _is_htmx(request):
-            return _plain_error(_first_error(exc), exc.status)
-        messages.error(request, _first_error(exc))
+        if is_htmx(request):
+            return _plain_error(error_text(exc), exc.status)
+        messages.error(request, error_text(exc))
         return redirect("frontend:album", pk=album.pk)
-    if _is_htmx(request):
+    if is_htmx(request):
         return HttpResponse(status=204)
     return redirect(_album_url(album.pk, moved))
 
@@ -321,11 +302,11 @@ def photo_cover(request, pk: int):
     try:
         album = services.album_update(album=photo.album, by=viewer, cover=photo.pk)
     except Invalid as exc:
-        if _is_htmx(request):
-            return _plain_error(_first_error(exc), exc.status)
-        messages.error(request, _first_error(exc))
+        if is_htmx(request):
+            return _plain_error(error_text(exc), exc.status)
+        messages.error(request, error_text(exc))
         return redirect(_album_url(photo.album_id, photo.pk))
-    if _is_htmx(request):
+    if is_htmx(request):
         # The previous cover was a ready photo; its control needs no more than its id.
         was = {"pk": previous, "status": Photo.Status.READY} if previous and previous != photo.pk else None
         context = {"album": album, "photo": photo, "previous": was}
@@ -370,11 +351,11 @@ def photo_edit(request, pk: int):
         for name in PHOTO_FIELDS:
             if name in request.POST:
                 setattr(photo, name, request.POST[name])
-        context["errors"] = _form_errors(exc)
-        if _is_htmx(request):
+        context["errors"] = form_errors(exc)
+        if is_htmx(request):
             return render(request, "frontend/albums/_photo_form.html", context, status=400)
         return render(request, "frontend/albums/photo_edit.html", context, status=400)
-    if _is_htmx(request):
+    if is_htmx(request):
         context["saved"] = True
         return render(request, "frontend/albums/_photo_saved.html", context)
     messages.success(request, _("Photo saved."))
@@ -392,7 +373,7 @@ def photo_delete(request, pk: int):
         context = {"album": album, "photo": _with_placeholders([photo])[0]}
         return render(request, "frontend/albums/confirm_delete.html", context)
     services.photo_delete(photo=photo, by=viewer)
-    if _is_htmx(request):
+    if is_htmx(request):
         return HttpResponse(status=204)
     messages.success(request, _("Photo deleted."))
     return redirect("frontend:album", pk=album.pk)

@@ -16,33 +16,21 @@ from django.views.decorators.http import require_http_methods
 from alumni import selectors, services
 from alumni.models import MAX_LINKS
 from alumni.serializers import AlumniProfileUpdateSerializer, DirectoryQuerySerializer
-from frontend.views.common import errors_of, page, paginate, signed_in
+from frontend.views.common import (
+    department_choices,
+    error_text,
+    form_errors,
+    is_htmx,
+    page,
+    paginate,
+    signed_in,
+    validated,
+)
 from profiles import selectors as people
 from profiles import services as graph
 from socialblue.errors import Conflict, ServiceError
 
 DIRECTORY_FILTERS = ("q", "former_department", "left_year", "current_company")
-
-
-def serializer_errors(errors) -> dict[str, list[str]]:
-    """An input serializer's errors as form errors: ``{field: [message, ...]}`` (a list
-    field's per-item errors are flattened into the field's)."""
-
-    def flat(value) -> list[str]:
-        if isinstance(value, dict):
-            return [m for v in value.values() for m in flat(v)]
-        if isinstance(value, list | tuple):
-            return [m for v in value for m in flat(v)]
-        return [str(value)]
-
-    return {
-        ("__all__" if name == "non_field_errors" else name): flat(value) for name, value in errors.items()
-    }
-
-
-def department_choices() -> list[tuple[str, str]]:
-    """Departments for a select, in tree order, sub-departments indented under their parent."""
-    return [(d.slug, "\u2002" * 2 * max(0, d.path.count("/") - 2) + d.name) for d in people.departments()]
 
 
 def link_label(url: str) -> str:
@@ -75,14 +63,11 @@ def directory(request):
     errors: dict[str, list[str]] = {}
     status = 200
     found = []
-    if query.is_valid():
-        try:
-            found = selectors.alumni_directory(**query.validated_data)
-        except ServiceError as exc:
-            errors, status = errors_of(exc), exc.status
-    else:
-        errors, status = serializer_errors(query.errors), 400
-    if errors and getattr(request, "htmx", False):
+    try:
+        found = selectors.alumni_directory(**validated(query))
+    except ServiceError as exc:
+        errors, status = form_errors(exc), exc.status
+    if errors and is_htmx(request):
         # htmx swaps only successful answers; the results say what is wrong with the filters.
         status = 200
     results = paginate(request, found)
@@ -150,20 +135,16 @@ def me(request):
             # The departure was announced, or not, when it happened.
             del fields["announce_departure"]
         data = AlumniProfileUpdateSerializer(data=fields)
-        if not data.is_valid():
-            errors, status = serializer_errors(data.errors), 400
+        try:
+            services.alumni_profile_update(profile=viewer, **validated(data))
+        except ServiceError as exc:
+            errors, status = form_errors(exc), exc.status
         else:
-            try:
-                services.alumni_profile_update(profile=viewer, **data.validated_data)
-            except ServiceError as exc:
-                errors, status = errors_of(exc), exc.status
-            else:
-                messages.success(request, _("Your alumni profile is saved."))
-                return redirect("frontend:alumni_me")
+            messages.success(request, _("Your alumni profile is saved."))
+            return redirect("frontend:alumni_me")
     context = {
         "values": values,
         "errors": errors,
-        "general_errors": errors.get("__all__", []),
         "alumni_profile": alumni_profile,
         # The card as the directory shows it (what is saved, not what was just typed).
         "preview": {
@@ -191,9 +172,9 @@ def _reconnect(request):
     except Conflict:
         pass  # Already connected: the state below says so.
     except ServiceError as exc:
-        error = " ".join(m for ms in errors_of(exc).values() for m in ms)
+        error = error_text(exc)
     state = people.relations_to(viewer=viewer, profile_ids=[other.pk]).connection_state(other.pk)
-    if getattr(request, "htmx", False):
+    if is_htmx(request):
         context = {"person": other, "connection": state, "error": error, "just_sent": error is None}
         return render(request, "frontend/alumni/_colleague_connection.html", context)
     if error:

@@ -4,22 +4,13 @@ setting a password through an emailed link."""
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from frontend.views.common import next_url
 from profiles import auth_services, sign_in_limits
 from socialblue.errors import Invalid, Throttled, Unavailable
-
-
-def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "frontend:home"
 
 
 def _wait_text(seconds: int) -> str:
@@ -56,7 +47,7 @@ def signin(request):
                 context["error"], status = _("Wrong username, email or password."), 400
             else:
                 login(request, user, backend="profiles.backends.UsernameOrEmailBackend")
-                response = redirect(_next_url(request))
+                response = redirect(next_url(request, "frontend:home"))
                 sign_in_limits.remember_device(request=request, response=response, user=user)
                 return response
     response = render(request, "frontend/signin.html", context, status=status)

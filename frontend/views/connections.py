@@ -10,8 +10,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from frontend.views.common import page, paginate, signed_in
-from frontend.views.people import actions_response, here, next_url
+from frontend.views.common import (
+    actions_response,
+    error_text,
+    here,
+    is_htmx,
+    next_url,
+    page,
+    paginate,
+    signed_in,
+)
 from profiles import selectors, services
 from socialblue.errors import ServiceError
 
@@ -74,7 +82,7 @@ def respond(request, pk: int, action: str):
     try:
         RESPONSES[action](request=connection_request, by=viewer)
     except ServiceError as exc:
-        error = exc.text()
+        error = error_text(exc)
     else:
         done = {
             "accept": _("You and %(name)s are connected."),
@@ -83,7 +91,7 @@ def respond(request, pk: int, action: str):
         }[action] % {"name": other.display_name}
     if request.POST.get("return") == "actions":
         return actions_response(request, other, error=error, done=done)
-    if request.htmx:
+    if is_htmx(request):
         return page(
             request,
             "frontend/connections/_content.html",

@@ -13,17 +13,12 @@ processed; a photo that fails shows why and is left out. The service stays stric
 still processing is refused with an error next to the photos.
 """
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
@@ -35,7 +30,7 @@ from feed import services as feed_services
 from feed.models import COMMENT_MAX_CHARS, POST_MAX_CHARS
 from feed.rendering import render_items
 from feed.text import render_html
-from frontend.views.common import errors_of, page, signed_in
+from frontend.views.common import ago, error_text, form_errors, is_htmx, next_url, page, signed_in
 from photos import selectors as photo_selectors
 from photos import services as photo_services
 from profiles.audience import default_visibility, visibility_choices
@@ -54,30 +49,8 @@ SIDEBAR_COLLEAGUES = 5
 # One album per visibility holds the photos a person attached to posts (see the module doc).
 
 
-def _is_htmx(request) -> bool:
-    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted
-
-
 def _when(value):
     return parse_datetime(value) if isinstance(value, str) else value
-
-
-def ago(when) -> str:
-    """The time since ``when`` in one unit, as a feed says it: just now, 5 minutes ago."""
-    if when is None:
-        return ""
-    if timezone.now() - when < timedelta(minutes=1):
-        return _("just now")
-    return _("%(time)s ago") % {"time": timesince(when, depth=1)}
-
-
-def form_errors(exc: ServiceError) -> dict[str, list[str]]:
-    """A service's errors by field, the rest under ``form`` (templates cannot read
-    ``__all__``)."""
-    errors = errors_of(exc)
-    if "__all__" in errors:
-        errors["form"] = errors.pop("__all__")
-    return errors
 
 
 def _prepare(items: list[dict], viewer) -> list[dict]:
@@ -184,7 +157,7 @@ def feed_more(request):
     cursor = id_or_none(raw)
     if cursor is None:
         return HttpResponseBadRequest(_("A cursor is the id of the last item seen."))
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect(f"{reverse('frontend:home')}?cursor={cursor}")
     return render(request, "frontend/home/_feed_page.html", _feed_page(request.viewer, cursor))
 
@@ -197,7 +170,7 @@ def feed_new(request):
     after = id_or_none(request.GET.get("after"))
     if after is None:
         return HttpResponseBadRequest(_("Say after which item: ?after=<id>."))
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect("frontend:home")
     viewer = request.viewer
     items = feed_selectors.feed_since(viewer=viewer, after=after, limit=FEED_NEW_MAX)
@@ -250,12 +223,12 @@ def post_create(request):
         errors = form_errors(exc)
         attached = _attached_photos(viewer, photo_values)
         composer = _composer(viewer, body=body, visibility=visibility, errors=errors, photos=attached)
-        if _is_htmx(request):
+        if is_htmx(request):
             # htmx leaves 4xx answers unswapped: the form with its errors is a 200.
             return render(request, "frontend/home/_composer.html", {"composer": composer})
         context = _home_context(request, composer=composer)
         return render(request, "frontend/home/home.html", context, status=400)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(request, _("Your post is up."))
         return redirect("frontend:home")
     item = _post_item(feed_selectors.access_post(viewer=viewer, post_id=post.pk), viewer)
@@ -289,13 +262,6 @@ def post_detail(request, pk: int):
     return page(request, "frontend/home/post.html", context)
 
 
-def _next_or(request, default: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
 @signed_in
 @require_POST
 def post_delete(request, pk: int):
@@ -304,15 +270,16 @@ def post_delete(request, pk: int):
     try:
         feed_services.post_delete(post=post, by=viewer)
     except ServiceError as exc:
-        if _is_htmx(request):
-            return trigger_client_event(HttpResponse(status=exc.status), "sbToast", {"value": exc.text()})
-        messages.error(request, exc.text())
+        text = error_text(exc)
+        if is_htmx(request):
+            return trigger_client_event(HttpResponse(status=exc.status), "sbToast", {"value": text})
+        messages.error(request, text)
         return redirect("frontend:post_detail", pk=pk)
-    if _is_htmx(request) and request.POST.get("after") == "home":
+    if is_htmx(request) and request.POST.get("after") == "home":
         # Deleted from its own page: nothing is left to show there.
         messages.success(request, _("Post deleted."))
         return HttpResponseClientRedirect(reverse("frontend:home"))
-    if _is_htmx(request):
+    if is_htmx(request):
         # The item is swapped for nothing: it leaves the page.
         return trigger_client_event(HttpResponse(""), "sbToast", {"value": _("Post deleted.")})
     messages.success(request, _("Post deleted."))
@@ -362,7 +329,7 @@ def comments(request, pk: int):
         context = _comments_context(request, post)
         if id_or_none(request.GET.get("page")):
             return render(request, "frontend/home/_comment_page.html", context)
-        if not _is_htmx(request):
+        if not is_htmx(request):
             return redirect("frontend:post_detail", pk=pk)
         return render(request, "frontend/home/_comments.html", context)
     errors, body = None, ""
@@ -381,7 +348,7 @@ def comments(request, pk: int):
         raise
     except ServiceError as exc:
         errors = form_errors(exc)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         if errors:
             for messages_ in errors.values():
                 for message in messages_:
@@ -402,8 +369,8 @@ def reaction(request, pk: int):
         feed_services.reaction_remove(post=post, person=viewer)
     else:
         feed_services.reaction_set(post=post, person=viewer)
-    if not _is_htmx(request):
-        return redirect(_next_or(request, reverse("frontend:post_detail", args=[pk])))
+    if not is_htmx(request):
+        return redirect(next_url(request, reverse("frontend:post_detail", args=[pk])))
     post = feed_selectors.access_post(viewer=viewer, post_id=pk)
     state = {
         "id": post.pk,

@@ -15,8 +15,7 @@ from django_htmx.http import trigger_client_event
 from feed.models import Notification
 from feed.selectors import notifications_of, unread_count
 from feed.services import notifications_mark_read
-from frontend.views.common import page, paginate, signed_in
-from frontend.views.home import ago
+from frontend.views.common import ago, is_htmx, page, paginate, signed_in
 from socialblue.fields import id_or_none
 
 Kind = Notification.Kind
@@ -96,7 +95,7 @@ def mark_read(request):
     )
     if up_to:
         notifications_mark_read(recipient=viewer, up_to=up_to)
-    if not (getattr(request, "htmx", False) and not request.htmx.boosted):
+    if not is_htmx(request):
         messages.success(request, _("All caught up."))
         return redirect("frontend:notifications")
     response = render(request, "frontend/notifications/_list.html", _list_context(request))

@@ -5,18 +5,26 @@ Reads go through ``profiles.selectors`` (and the feed's and photos' selectors fo
 posts and albums), writes through ``profiles.services``; the audience rule decides who sees
 the internal fields."""
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from feed.selectors import profile_posts
-from frontend.views.common import errors_of, page, paginate, signed_in
+from frontend.views.common import (
+    actions_response,
+    error_text,
+    form_errors,
+    here,
+    is_htmx,
+    page,
+    paginate,
+    signed_in,
+    standings,
+    validated,
+)
 from photos.selectors import profile_albums
 from profiles import selectors, services
 from profiles.audience import sees_internal_fields
@@ -36,74 +44,6 @@ DIRECTORY_FILTERS = {
 INTERNAL_FILTERS = ("department", "office")
 TAB_PAGE_SIZE = {"posts": 10, "albums": 12, "connections": 24}
 CONNECTIONS_PREVIEW = 6
-
-
-# --- How the viewer stands to a person: the button group ------------------------------------
-
-
-@dataclass(frozen=True)
-class Standing:
-    """What the follow and connect buttons show for one person."""
-
-    person: Profile
-    is_self: bool
-    following: bool
-    connection: str  # "connected", "request_sent", "request_received", "none"
-    request_id: int | None
-
-
-def standings(viewer: Profile, people) -> list[Standing]:
-    """How ``viewer`` stands to each of ``people``, in three queries whatever their number."""
-    people = list(people)
-    relations = selectors.relations_to(viewer=viewer, profile_ids=[p.pk for p in people])
-    return [
-        Standing(
-            person=p,
-            is_self=p.pk == viewer.pk,
-            following=p.pk in relations.following,
-            connection=relations.connection_state(p.pk),
-            request_id=relations.request_id(p.pk),
-        )
-        for p in people
-    ]
-
-
-def here(request) -> str:
-    """The address of the page the person is looking at (for htmx, the page that asked), so
-    that a plain form can come back to it."""
-    if request.htmx and request.htmx.current_url_abs_path:
-        return request.htmx.current_url_abs_path
-    return request.get_full_path()
-
-
-def next_url(request, default: str) -> str:
-    """Where a plain form goes back to: its ``next`` field if it is on this site."""
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def actions_response(request, person: Profile, *, error: str = "", done: str = ""):
-    """The answer to a follow or connect button: the button group again for htmx (with what
-    happened, or what went wrong, said beside it), or back where the form was."""
-    if request.htmx:
-        context = {
-            "standing": standings(request.viewer, [person])[0],
-            "error": error,
-            "done": done,
-            "back": here(request),
-        }
-        return page(
-            request, "frontend/people/_actions.html", context, fragment="frontend/people/_actions.html"
-        )
-    if error:
-        messages.error(request, error)
-    elif done:
-        messages.success(request, done)
-    return redirect(next_url(request, reverse("frontend:profile", args=[person.username])))
 
 
 # --- The directory ----------------------------------------------------------------------------
@@ -126,7 +66,7 @@ def directory(request):
             viewer=viewer, **{DIRECTORY_FILTERS[name]: value for name, value in query.items()}
         )
     except Invalid as exc:
-        errors = errors_of(exc)
+        errors = form_errors(exc)
         if "location" in errors:
             errors["office"] = errors.pop("location")
         people = []
@@ -138,7 +78,7 @@ def directory(request):
         "notice": notice,
         "errors": errors,
         "results": results,
-        "oob_count": bool(request.htmx and not request.htmx.boosted),
+        "oob_count": is_htmx(request),
         "back": here(request),
         "cards": standings(viewer, results.object_list),
         "departments": selectors.departments() if internal else [],
@@ -211,7 +151,7 @@ def follow(request, username: str):
             services.unfollow(follower=request.viewer, followee=person)
             done = _("You no longer follow %(name)s.") % {"name": person.display_name}
     except ServiceError as exc:
-        return actions_response(request, person, error=exc.text())
+        return actions_response(request, person, error=error_text(exc))
     return actions_response(request, person, done=done)
 
 
@@ -224,7 +164,7 @@ def connect(request, username: str):
             sender=request.viewer, receiver=person, message=request.POST.get("message", "")[:300]
         )
     except ServiceError as exc:
-        return actions_response(request, person, error=exc.text())
+        return actions_response(request, person, error=error_text(exc))
     if connection_request.sender_id != request.viewer.pk:
         # They had asked first: asking back accepted their request.
         done = _("You and %(name)s are connected.") % {"name": person.display_name}
@@ -243,7 +183,6 @@ def _edit_page(request, me: Profile, *, values: dict, errors: dict, avatar_error
         "me": me,
         "values": values,
         "errors": errors,
-        "general_errors": errors.get("__all__", []),
         "avatar_errors": list(avatar_errors),
         "avatar_max_mb": settings.AVATAR_MAX_BYTES // (1024 * 1024),
     }
@@ -264,27 +203,12 @@ def profile_edit(request):
     values = {name: request.POST.get(name, "") for name in (*EDITABLE, "skills")}
     skills = [s.strip() for s in values["skills"].split(",") if s.strip()]
     data = ProfileUpdateSerializer(data={**{n: values[n] for n in EDITABLE}, "skills": skills})
-    if not data.is_valid():
-        errors = errors_of(Invalid(_flatten(data.errors)))
-        return _edit_page(request, me, values=values, errors=errors, status=400)
     try:
-        services.profile_update(profile=me, **data.validated_data)
+        services.profile_update(profile=me, **validated(data))
     except ServiceError as exc:
-        return _edit_page(request, me, values=values, errors=errors_of(exc), status=exc.status)
+        return _edit_page(request, me, values=values, errors=form_errors(exc), status=exc.status)
     messages.success(request, _("Your profile is saved."))
     return redirect("frontend:profile", me.username)
-
-
-def _flatten(errors) -> dict[str, list[str]]:
-    """A serializer's errors as ``{field: [message, ...]}`` (a list's item errors included)."""
-    out: dict[str, list[str]] = {}
-    for name, value in errors.items():
-        if isinstance(value, dict):  # errors of a list's items, by index
-            messages_ = [str(m) for item in value.values() for m in item]
-        else:
-            messages_ = [str(m) for m in value]
-        out[name] = sorted(set(messages_), key=messages_.index)
-    return out
 
 
 @signed_in
