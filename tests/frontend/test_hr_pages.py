@@ -227,3 +227,45 @@ def test_an_employee_cannot_be_rehired(client, hana, ana):
 
     assert response.status_code == 409
     assert "Ana Silva is not an alumnus." in response.content.decode()
+
+
+def test_back_from_the_confirmation_shows_the_form_with_what_hana_typed(client, hana, olu, marco, platform):
+    fields = {"department": "platform", "title": "Staff SRE", "manager": "@marco"}
+
+    page = shown_after_post(signed_in(client, hana), rehire_url("olu"), {**fields, "back": "1"})
+
+    assert "Confirm the rehire" not in page
+    assert 'value="Staff SRE"' in page and 'value="platform" selected' in page
+    olu.refresh_from_db()
+    assert olu.status == ProfileStatus.ALUMNUS
+
+
+def test_the_page_and_the_api_refuse_an_unknown_manager_alike(client, client_for, hana, olu, platform):
+    fields = {"department": "platform", "manager": "nobody"}
+
+    page = signed_in(client, hana).post(rehire_url("olu"), fields)
+    api = client_for(hana).post("/api/v1/alumni/rehire/", {"username": "olu", **fields}, format="json")
+
+    assert (page.status_code, api.status_code) == (400, 400)
+    assert api.json()["manager"] == ["No one is called @nobody."]
+    assert "No one is called @nobody." in page.content.decode()
+    olu.refresh_from_db()
+    assert olu.status == ProfileStatus.ALUMNUS
+
+
+def test_the_api_rehires_under_a_manager_named_with_an_at_sign(client_for, hana, olu, marco, platform):
+    response = client_for(hana).post(
+        "/api/v1/alumni/rehire/",
+        {"username": "olu", "department": "platform", "manager": "@marco"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    olu.refresh_from_db()
+    assert (olu.status, olu.department, olu.manager) == (ProfileStatus.EMPLOYEE, platform, marco)
+
+
+def shown_after_post(client, url: str, data: dict) -> str:
+    response = client.post(url, data)
+    assert response.status_code == 200, response.content.decode()[:500]
+    return response.content.decode()
