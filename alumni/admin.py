@@ -1,8 +1,8 @@
 """The alumni app in the Django admin.
 
 Offboarding and rehire are admin actions on people, and go through the same services as the
-API and ``manage.py sync_hr``. Everything else here is for looking: employment periods,
-audit records and exports are written by services only, so the admin cannot add, change or
+API and ``manage.py sync_hr``. Everything else here is for looking: employment periods and
+audit records are written by services only, so the admin cannot add, change or
 delete them. HR officers (``profiles.manage_employment``) see people and these records
 without holding the model permissions; they need ``is_staff`` to sign in to the admin.
 """
@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alumni import services
-from alumni.models import AlumniProfile, DataExport, EmploymentEvent, EmploymentPeriod
+from alumni.models import AlumniProfile, EmploymentEvent, EmploymentPeriod
 from profiles.admin import ProfileAdmin
 from profiles.audience import is_hr
 from profiles.models import Profile, ProfileStatus
+from socialblue.admin import WrittenByServices
 from socialblue.errors import ServiceError
 
 # One confirmation page per batch of people: offboarding is decided person by person.
@@ -35,19 +36,6 @@ class HRMayLook:
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or is_hr(request.user)
-
-
-class WrittenByServices:
-    """The admin only looks: these rows are written by the alumni services."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Employment records -----------------------------------------------------------------------
@@ -86,14 +74,6 @@ class EmploymentEventAdmin(HRMayLook, WrittenByServices, admin.ModelAdmin):
         if event.cancelled_at:
             return _("cancelled")
         return _("applied") if event.applied_at else _("scheduled")
-
-
-@admin.register(DataExport)
-class DataExportAdmin(WrittenByServices, admin.ModelAdmin):
-    list_display = ["profile", "status", "progress", "size", "created_at", "finished_at", "expires_at"]
-    list_filter = ["status"]
-    search_fields = ["profile__display_name", "profile__user__username"]
-    list_select_related = ["profile__user"]
 
 
 @admin.register(AlumniProfile)

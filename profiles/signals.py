@@ -24,7 +24,7 @@ A person's access:
     new status sees less than the old one (:func:`profiles.audience.access_narrows`);
   - ``feed.receivers``: open live sockets get ``session.revoked`` and close (access
     narrowed), and the home timeline is built again for what the new status may see;
-  - ``alumni.receivers``: every exit-kit archive of the person stops opening and its file is
+  - ``exports.receivers``: every exit-kit archive of the person stops opening and its file is
     deleted (an archive holds what its owner could see when it was built).
 
   Renders cached across viewers and push subscriptions are the next holders of access; they

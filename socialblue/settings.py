@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "profiles",
     "feed",
     "photos",
+    "exports",
     "alumni",
     "frontend",
 ]
@@ -216,7 +217,9 @@ CELERY_TASK_ROUTES = {
     "feed.tasks.push_notification": {"queue": "default"},
     "feed.tasks.*": {"queue": "fanout"},
     "photos.tasks.*": {"queue": "media"},
-    # Building an exit kit reads and zips files for minutes: it waits with the image work.
+    # Building an exit kit reads and zips files for minutes: it waits with the image work
+    # (under its name of before the move too: exports/tasks.py).
+    "exports.tasks.build_export": {"queue": "media"},
     "alumni.tasks.build_export": {"queue": "media"},
 }
 CELERY_BEAT_SCHEDULE = {
@@ -224,7 +227,7 @@ CELERY_BEAT_SCHEDULE = {
     # Leaves dated in the future are applied on their day; hourly, so a worker that was down
     # at midnight catches up soon after.
     "apply-due-leaves": {"task": "alumni.tasks.apply_due_leaves", "schedule": 3600.0},
-    "expire-exports": {"task": "alumni.tasks.expire_exports", "schedule": 3600.0},
+    "expire-exports": {"task": "exports.tasks.expire_exports", "schedule": 3600.0},
     # Photos whose processing was never queued (the broker was away when they were stored).
     "redrive-stalled-photos": {"task": "photos.tasks.redrive_stalled_photos", "schedule": 300.0},
 }
@@ -403,7 +406,7 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 36_000_000)
 PHOTO_TIME_LIMIT_SECONDS = env_int("PHOTO_TIME_LIMIT_SECONDS", 60)
 FEED_AGGREGATE_WINDOW = env_int("FEED_AGGREGATE_WINDOW", 600)
-# Exit kits (alumni/export_services.py): an archive is downloadable for EXPORT_TTL_DAYS, by a
+# Exit kits (exports/services.py): an archive is downloadable for EXPORT_TTL_DAYS, by a
 # link valid EXPORT_LINK_SECONDS; one new export per EXPORT_MIN_INTERVAL_SECONDS per person;
 # a build is stopped after EXPORT_TIME_LIMIT_SECONDS (below CELERY_VISIBILITY_TIMEOUT).
 EXPORT_TTL_DAYS = env_int("EXPORT_TTL_DAYS", 7)

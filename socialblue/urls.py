@@ -22,7 +22,7 @@ api_v1 = [
     path("", include("feed.urls")),
     path("", include("photos.urls")),
     path("", include("alumni.urls")),
-    path("", include("alumni.export_urls")),
+    path("", include("exports.urls")),
 ]
 
 urlpatterns = [

@@ -7,8 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alumni import export_services
-from alumni.models import DataExport
+from exports import links as export_links
+from exports import selectors as export_selectors
+from exports import services as export_services
+from exports.models import DataExport
 from frontend.views.common import page, signed_in
 from profiles import auth_services
 from socialblue.errors import Throttled
@@ -47,15 +49,13 @@ def revoke(request, pk: int):
 
 
 def _export_context(export: DataExport | None) -> dict:
-    state = None
-    if export is not None:
-        state = "expired" if export_services.export_is_expired(export) else export.status
+    state = export_selectors.export_state(export) if export is not None else None
     return {
         "export": export,
         "state": state,
         "active": state in export_services.ACTIVE,
-        "download_url": export_services.export_download_path(export) if export is not None else None,
-        "link_minutes": export_services.export_link_seconds() // 60,
+        "download_url": export_links.export_download_path(export) if export is not None else None,
+        "link_minutes": export_links.export_link_seconds() // 60,
         "ttl_days": export_services.export_ttl().days,
     }
 
@@ -71,7 +71,7 @@ def export(request):
             error, status = str(exc.detail), 429
         else:
             return redirect("frontend:export")
-    context = {**_export_context(export_services.export_latest(profile=request.viewer)), "error": error}
+    context = {**_export_context(export_selectors.export_latest(profile=request.viewer)), "error": error}
     response = page(
         request,
         "frontend/settings/export.html",

@@ -24,7 +24,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from websockets.exceptions import ConnectionClosed
 
-from alumni.models import DataExport
+from exports.models import DataExport
 from feed import timelines
 from feed.models import Activity
 from profiles import services as graph

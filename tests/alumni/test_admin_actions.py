@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alumni import services
-from alumni.models import DataExport, EmploymentEvent, EmploymentPeriod
+from alumni.models import EmploymentEvent, EmploymentPeriod
+from exports.models import DataExport
 from profiles.models import Profile, ProfileStatus
 from tests.factories import make_person
 

@@ -24,8 +24,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from alumni import export_services
-from alumni.models import DataExport
+from exports import links as export_links
+from exports import services as export_services
+from exports.models import DataExport
 from feed import services as feed_services
 from feed.models import Comment, Notification, Post, Reaction
 from photos import services as photo_services
@@ -243,11 +244,11 @@ def build_world() -> World:
         photos=photos,
         processing_photo=processing,
         export=export,
-        export_signature=export_services.export_link_signature(export=export),
+        export_signature=export_links.export_link_signature(export=export),
         former_export=former_export,
-        former_export_signature=export_services.export_link_signature(export=former_export),
+        former_export_signature=export_links.export_link_signature(export=former_export),
         alumnus_export=alumnus_export,
-        alumnus_export_signature=export_services.export_link_signature(export=alumnus_export),
+        alumnus_export_signature=export_links.export_link_signature(export=alumnus_export),
         avatar_name=ana.avatar.name.removeprefix("avatars/"),
         device_token=device_token,
         tokens={

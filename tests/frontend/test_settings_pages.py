@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from alumni.models import DataExport
+from exports.models import DataExport
 from profiles.models import DeviceToken
 from tests.feed.stories import post
 from tests.frontend.test_alumni_pages import queries_of, shown, signed_in

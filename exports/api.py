@@ -7,15 +7,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alumni import export_services
-from alumni.models import DataExport
+from exports import links, selectors, services
+from exports.models import DataExport
 from profiles.api import viewer_of
 from socialblue.errors import NotFound
-
-# What a client is shown: the export's state, with ``expired`` for a ready archive whose time
-# is up or whose owner's employment status changed since it was built (its file is deleted,
-# or soon will be).
-EXPORT_STATES = [*DataExport.Status.values, "expired"]
 
 
 class DataExportSerializer(serializers.Serializer):
@@ -31,9 +26,9 @@ class DataExportSerializer(serializers.Serializer):
     error = serializers.CharField(help_text="Why the export failed; empty otherwise.")
     download_url = serializers.SerializerMethodField()
 
-    @extend_schema_field(serializers.ChoiceField(choices=EXPORT_STATES))
+    @extend_schema_field(serializers.ChoiceField(choices=selectors.EXPORT_STATES))
     def get_status(self, export: DataExport) -> str:
-        return "expired" if export_services.export_is_expired(export) else export.status
+        return selectors.export_state(export)
 
     @extend_schema_field(
         serializers.URLField(
@@ -42,7 +37,7 @@ class DataExportSerializer(serializers.Serializer):
         )
     )
     def get_download_url(self, export: DataExport) -> str | None:
-        path = export_services.export_download_path(export)
+        path = links.export_download_path(export)
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None and path else path
 
@@ -57,7 +52,7 @@ class MeExportView(APIView):
         summary="My latest export: its progress and, once ready, a download link",
     )
     def get(self, request):
-        export = export_services.export_latest(profile=viewer_of(request))
+        export = selectors.export_latest(profile=viewer_of(request))
         if export is None:
             raise NotFound("You have not asked for an export yet.")
         return Response(_export(request, export))
@@ -73,7 +68,7 @@ class MeExportView(APIView):
         summary="Build an archive of my posts, comments, connections and photos (or show the one on its way)",
     )
     def post(self, request):
-        export = export_services.export_request(profile=viewer_of(request))
+        export = services.export_request(profile=viewer_of(request))
         return Response(_export(request, export), status=status.HTTP_202_ACCEPTED)
 
 
@@ -98,7 +93,7 @@ class ExportDownloadView(APIView):
         summary="Download my archive (signed-in owner only, through a current link)",
     )
     def get(self, request, pk: int):
-        download = export_services.export_open(
+        download = links.export_open(
             profile=viewer_of(request), export_id=pk, signature=request.query_params.get("signature", "")
         )
         response = FileResponse(
