@@ -9,48 +9,88 @@ Two ways to run from the same code:
 
 Production adds ``DEBUG=0``, ``SECRET_KEY`` and ``ALLOWED_HOSTS``; ``manage.py check --deploy``
 is then clean. Every variable is listed in the README.
+
+Importing this module only reads: it writes no file and changes no library. Folders are made
+by what needs them (the SQLite file's folder before the first connection, in
+``socialblue/apps.py``; media folders by the first file saved; ``STATIC_ROOT`` by
+``collectstatic``), and Pillow's limit is set when the apps are ready. Every variable is read
+by one of the ``env_*`` helpers below, which refuse a value they cannot take: a mistyped
+setting stops every process (web, worker, beat, ``manage.py``) at start with one line that
+names it, rather than being taken for its default or failing on the first request.
 """
 
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("SOCIALBLUE_VAR_DIR", BASE_DIR / "var"))
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def refuse_to_start(reason: str) -> NoReturn:
+    """Stop the process with one clear line instead of a traceback."""
+    raise SystemExit(f"SocialBlue refuses to start: {reason}")
+
+
+def env_str(name: str, default: str) -> str:
+    """The variable's text; unset or empty means ``default``."""
+    value = os.environ.get(name, "")
+    return value if value != "" else default
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = env_str(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value not in _TRUE + _FALSE:
+        refuse_to_start(f"{name} is {os.environ[name]!r}; it must be one of {', '.join(_TRUE + _FALSE)}.")
+    return value in _TRUE
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+    value = env_str(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        refuse_to_start(f"{name} is {value!r}; it must be a whole number.")
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
+    value = env_str(name, "")
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (compared without regard to case, returned as listed)."""
+    value = env_str(name, default).strip()
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    refuse_to_start(f"{name} is {value!r}; it must be one of {', '.join(choices)}.")
+
+
+VAR_DIR = Path(env_str("SOCIALBLUE_VAR_DIR", str(BASE_DIR / "var")))
 
 
 # Off unless asked for: a forgotten variable must never serve Django's debug page (settings,
 # paths, source) to the world. `make run` and `make test` turn it on explicitly.
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        # One clear line instead of a traceback: the process refuses to start.
-        raise SystemExit(
-            "SocialBlue refuses to start: SECRET_KEY is not set. Set SECRET_KEY (and ALLOWED_HOSTS) "
-            "in production, or DEBUG=1 on a developer's machine."
+        refuse_to_start(
+            "SECRET_KEY is not set. Set SECRET_KEY (and ALLOWED_HOSTS) in production, or DEBUG=1 on "
+            "a developer's machine."
         )
     # Only ever used on a developer's machine: DEBUG is on and nothing is exposed.
     SECRET_KEY = "socialblue-insecure-development-key-never-use-in-production-0123456789"
@@ -124,10 +164,11 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The embedded default's file is under VAR_DIR; its folder is made before the first connection
+# (socialblue/apps.py).
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'socialblue.sqlite3'}",
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'socialblue.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
@@ -143,7 +184,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, Celery broker, timelines ------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_str("REDIS_URL", "")
 
 if REDIS_URL:
     from redis.asyncio.retry import Retry as _RedisRetry
@@ -306,11 +347,11 @@ REST_FRAMEWORK = {
 }
 # Requests per window, per signed-in person or else per client address ("300/5m": 300
 # requests per 5 minutes). Writes fan out and uploads cost image work, so they get less.
-API_RATE_READ = os.environ.get("API_RATE_READ", "300/5m")
-API_RATE_WRITE = os.environ.get("API_RATE_WRITE", "100/5m")
-API_RATE_UPLOAD = os.environ.get("API_RATE_UPLOAD", "30/30m")
+API_RATE_READ = env_str("API_RATE_READ", "300/5m")
+API_RATE_WRITE = env_str("API_RATE_WRITE", "100/5m")
+API_RATE_UPLOAD = env_str("API_RATE_UPLOAD", "30/30m")
 # Per client address: asking for password links sends email.
-PASSWORD_LINK_RATE = os.environ.get("PASSWORD_LINK_RATE", "5/hour")
+PASSWORD_LINK_RATE = env_str("PASSWORD_LINK_RATE", "5/hour")
 # How many reverse proxies in front of us append to X-Forwarded-For; 0 trusts no such header
 # (a client could write anything in it) and counts the connection's own address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -348,11 +389,12 @@ USE_TZ = True
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# Made by collectstatic. Under DEBUG, whitenoise serves from the apps' folders and needs none.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 # Django serves avatars (only those) under MEDIA_URL itself; in production the web server does.
 SERVE_AVATARS = env_bool("SERVE_AVATARS", DEBUG)
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -364,7 +406,6 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Uploads are read into memory up to this size and spooled to a temporary file beyond it;
 # the upload validators bound each image separately (AVATAR_MAX_BYTES, PHOTO_MAX_BYTES).
@@ -416,14 +457,9 @@ EXPORT_TIME_LIMIT_SECONDS = env_int("EXPORT_TIME_LIMIT_SECONDS", 1800)
 # How album media leaves the server once the audience check passed: "stream" (Django reads
 # the file), "accel" (nginx serves PHOTO_ACCEL_PREFIX + the file name, X-Accel-Redirect) or
 # "redirect" (a short-lived signed URL from the storage, e.g. S3 through django-storages).
-PHOTO_MEDIA_DELIVERY = os.environ.get("PHOTO_MEDIA_DELIVERY", "stream")
-PHOTO_ACCEL_PREFIX = os.environ.get("PHOTO_ACCEL_PREFIX", "/protected-media/")
+PHOTO_MEDIA_DELIVERY = env_choice("PHOTO_MEDIA_DELIVERY", "stream", ("stream", "accel", "redirect"))
+PHOTO_ACCEL_PREFIX = env_str("PHOTO_ACCEL_PREFIX", "/protected-media/")
 PHOTO_MEDIA_MAX_AGE = env_int("PHOTO_MEDIA_MAX_AGE", 300)
-# Pillow refuses to open anything past twice this (a decompression bomb); our own header
-# check refuses past PHOTO_MAX_PIXELS before that.
-from PIL import Image as _PILImage  # noqa: E402
-
-_PILImage.MAX_IMAGE_PIXELS = max(PHOTO_MAX_PIXELS, AVATAR_MAX_PIXELS)
 # No file part of any request may be larger than the largest image we accept; past it the
 # upload is cut off while it arrives (socialblue/uploads.py).
 UPLOAD_MAX_FILE_BYTES = max(PHOTO_MAX_BYTES, AVATAR_MAX_BYTES)
@@ -463,14 +499,17 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Where people open the product; links in emails (an alumnus's invitation) start with it.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SocialBlue <no-reply@socialblue.local>")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SocialBlue <no-reply@socialblue.local>")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
 }

@@ -4,13 +4,18 @@ secret, and the embedded default (``DEBUG=1``, as ``make run`` sets) must run wi
 at all.
 
 Each story starts ``manage.py`` in a fresh process with exactly the environment it names,
-because settings are read once, at import.
+because settings are read once, at import. Reading them writes nothing and changes no library;
+a value they cannot take stops the process at start, in one line that names the variable.
 """
 
+import json
 import os
 import secrets
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 
 from tests.processes import manage, printed_json
 
@@ -64,6 +69,27 @@ import json
 from django.test import Client
 response = Client(HTTP_HOST="social.example.com").get("/signin/", secure=True)
 print(json.dumps({"policy": response["Content-Security-Policy"]}))
+"""
+
+
+IMPORT_THE_SETTINGS_ALONE = """
+import json
+from PIL import Image
+before = Image.MAX_IMAGE_PIXELS
+import socialblue.settings
+print(json.dumps({"pillow_limit_before": before, "pillow_limit_after": Image.MAX_IMAGE_PIXELS}))
+"""
+
+SHOW_PILLOW_LIMIT = """
+import json
+from PIL import Image
+print(json.dumps({"pillow_limit": Image.MAX_IMAGE_PIXELS}))
+"""
+
+ASK_THE_PROBES = """
+import json
+from django.test import Client
+print(json.dumps({path: Client().get(path).status_code for path in ("/healthz", "/readyz", "/signin/")}))
 """
 
 
@@ -166,3 +192,68 @@ def test_embedded_default_passes_the_system_checks(development_env):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# --- Reading the settings ---------------------------------------------------------------------
+
+
+def test_importing_the_settings_writes_no_file_and_leaves_pillow_alone(development_env, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_THE_SETTINGS_ALONE],
+        cwd=settings.BASE_DIR,
+        env=development_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    seen = printed_json(result)
+    assert seen["pillow_limit_after"] == seen["pillow_limit_before"]
+    assert not (tmp_path / "var").exists()
+
+
+def test_once_started_pillow_refuses_images_past_the_largest_we_accept(development_env):
+    env = {**development_env, "PHOTO_MAX_PIXELS": "30000000", "AVATAR_MAX_PIXELS": "20000000"}
+
+    seen = printed_json(manage("shell", "-c", SHOW_PILLOW_LIMIT, env=env))
+
+    assert seen == {"pillow_limit": 30_000_000}
+
+
+def test_the_embedded_default_starts_from_an_empty_var_folder(development_env, tmp_path):
+    assert not (tmp_path / "var").exists()
+
+    migrated = manage("migrate", "--noinput", env=development_env)
+
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert (tmp_path / "var" / "socialblue.sqlite3").is_file()
+    answered = manage("shell", "-c", ASK_THE_PROBES, env=development_env)
+    assert printed_json(answered) == {"/healthz": 200, "/readyz": 200, "/signin/": 200}
+    assert "No directory at" not in answered.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("PHOTO_MEDIA_DELIVERY", "strem", "it must be one of stream, accel, redirect."),
+        ("LOG_LEVEL", "loud", "it must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL."),
+        ("EXPORT_TTL_DAYS", "a week", "it must be a whole number."),
+        ("SERVE_AVATARS", "maybe", "it must be one of 1, true, yes, on, 0, false, no, off."),
+    ],
+)
+def test_a_setting_it_cannot_take_stops_the_start_in_one_clear_line(production_env, name, value, why):
+    result = manage("check", env={**production_env, name: value})
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [f"SocialBlue refuses to start: {name} is {value!r}; {why}"]
+
+
+def test_a_choice_is_read_without_regard_to_case(development_env):
+    env = {**development_env, "PHOTO_MEDIA_DELIVERY": "Accel"}
+    code = "import json; from django.conf import settings; print(json.dumps(settings.PHOTO_MEDIA_DELIVERY))"
+
+    result = manage("shell", "-c", code, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == "accel"
