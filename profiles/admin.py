@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from profiles.models import (
     Connection,
@@ -9,6 +11,7 @@ from profiles.models import (
     Office,
     Profile,
     Skill,
+    skill_slug,
 )
 
 
@@ -28,11 +31,31 @@ class OfficeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class SkillForm(forms.ModelForm):
+    """A skill's slug is ``skill_slug`` of its name, as the profile service makes it (the
+    admin's own slug script would key "Node.js" differently, and the directory miss it)."""
+
+    class Meta:
+        model = Skill
+        fields = ["name"]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        slug = skill_slug(name)
+        if not slug:
+            raise forms.ValidationError(_("A skill's name needs a letter or a digit."))
+        if Skill.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("There is a skill of that name already."))
+        self.instance.slug = slug
+        return name
+
+
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin):
+    form = SkillForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["slug"]
 
 
 @admin.register(Profile)

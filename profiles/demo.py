@@ -33,7 +33,6 @@ from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import slugify
 from faker import Faker
 from PIL import Image, ImageDraw, ImageFont
 
@@ -48,6 +47,7 @@ from profiles.models import (
     Skill,
     search_text_for,
 )
+from profiles.models import skill_slug as profiles_skill_slug
 
 DEMO_PASSWORD = "socialblue-demo"
 EMAIL_DOMAIN = "socialblue.example"
@@ -470,9 +470,8 @@ def _how_many(rng: random.Random, weights: tuple[int, ...]) -> int:
     return rng.choices(range(len(weights)), weights=weights)[0]
 
 
-@functools.cache
-def skill_slug(name: str) -> str:
-    return slugify(name)
+# The profiles' own key, cached: the demo keys the same few names a great many times.
+skill_slug = functools.cache(profiles_skill_slug)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """People and the social graph: profiles, departments, offices, skills, follows, connections."""
 
+import unicodedata
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -70,9 +71,39 @@ class Office(models.Model):
         return f"{self.name} ({self.city}, {self.country})"
 
 
+SKILL_SLUG_MAX = 60
+# Marks that tell skills apart ("C", "C++" and "C#" are three skills); any other mark only
+# separates words ("Node.js" and "node js" are one skill, "UX/UI" and "UX UI" too).
+SKILL_SYMBOLS = {"+": " plus ", "#": " sharp ", "&": " and "}
+
+
+def _skill_letter(char: str) -> str:
+    """A letter with its accents dropped if that leaves plain ASCII ("é" is "e"); any other
+    script's letters as they are (dropping a Devanagari or Greek mark would change a word)."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) != "Mn")
+    return bare if bare.isascii() and bare.isalnum() else char
+
+
+def skill_slug(name: str) -> str:
+    """The key of a skill, made from its name (or from its slug, which it leaves as it is).
+
+    The profile service stores skills under it and the directory looks them up by it, so the
+    link a skill tag carries (its name) finds everyone who has that skill. Case, accents,
+    spacing and punctuation do not count, except the symbols above; letters of every script
+    do (a skill written in Japanese or Hindi is kept, not dropped)."""
+    text = "".join(SKILL_SYMBOLS.get(char, char) for char in unicodedata.normalize("NFC", name))
+    letters = [
+        _skill_letter(char) if char.isalnum() or unicodedata.category(char).startswith("M") else " "
+        for char in text
+    ]
+    return "-".join("".join(letters).lower().split())[:SKILL_SLUG_MAX].strip("-")
+
+
 class Skill(models.Model):
+    """A skill people list on their profile; ``slug`` is :func:`skill_slug` of the name."""
+
     name = models.CharField(max_length=60)
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=SKILL_SLUG_MAX, unique=True, allow_unicode=True)
 
     class Meta:
         ordering = ["name"]

@@ -17,6 +17,7 @@ from profiles.models import (
     ProfileStatus,
     Skill,
     Visibility,
+    skill_slug,
 )
 from socialblue.errors import Invalid, NotFound
 
@@ -79,7 +80,7 @@ def profile_search(
         else:
             qs = qs.filter(office=office)
     if skill:
-        qs = qs.filter(skills__slug=skill.strip().lower().replace(" ", "-"))
+        qs = qs.filter(skills__slug=skill_slug(skill))
     if status:
         if status not in ProfileStatus.values:
             errors["status"] = [f"Status is one of: {', '.join(ProfileStatus.values)}."]

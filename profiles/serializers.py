@@ -169,7 +169,7 @@ class DirectoryQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
     department = serializers.CharField(required=False, allow_blank=True, help_text="department slug")
     location = serializers.CharField(required=False, allow_blank=True, help_text="office slug")
-    skill = serializers.CharField(required=False, allow_blank=True)
+    skill = serializers.CharField(required=False, allow_blank=True, help_text="a skill's name or slug")
     status = serializers.CharField(required=False, allow_blank=True)
 
 

@@ -9,7 +9,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from profiles import signals
@@ -20,6 +19,7 @@ from profiles.models import (
     Office,
     Profile,
     Skill,
+    skill_slug,
 )
 from socialblue.errors import Conflict, Forbidden, Invalid
 from socialblue.images import check_image, square_thumbnail
@@ -48,11 +48,12 @@ def profile_ensure(*, user) -> Profile:
 
 
 def skills_resolve(names: Iterable[str]) -> list[Skill]:
-    """Skills by name, created on first use; names that differ only in case are one skill."""
+    """Skills by name, created on first use; names with the same :func:`skill_slug` ("Node.js"
+    and "node js") are one skill, named as it was first written."""
     wanted: dict[str, str] = {}
     for name in names:
         name = " ".join(str(name).split())[:60]
-        slug = slugify(name)
+        slug = skill_slug(name)
         if slug and slug not in wanted:
             wanted[slug] = name
     if len(wanted) > MAX_SKILLS:

@@ -4,6 +4,7 @@ photo. Every page answers in a constant number of queries, however many people, 
 albums or skills it shows."""
 
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -83,6 +84,28 @@ def test_a_skill_filter_finds_who_has_it(client, everyone):
     signed_in(client, everyone[0])
     assert found(client, skill="Python") == ["ana"]
     assert found(client, skill="kubernetes") == ["olu"]
+
+
+TAG_LINK = r'<a class="tag tag-link" href="([^"]+)">([^<]+)</a>'
+
+
+def test_every_skill_tag_on_a_profile_leads_to_a_directory_page_that_lists_its_owner(client, ana, priya):
+    from profiles.services import profile_update
+
+    skills = ["Node.js", "C++", "C#", "Go", "UX/UI", "Python 3", "Français", "日本語"]
+    profile_update(profile=priya, skills=skills)
+    profile_update(profile=ana, skills=["C", "node JS"])  # C is not C++; node JS is Node.js
+    signed_in(client, ana)
+
+    profile = html_of(client.get("/people/priya/"))
+    tags = [(unescape(href), unescape(name)) for href, name in re.findall(TAG_LINK, profile)]
+
+    assert sorted(name for _, name in tags) == sorted(skills)
+    for href, name in tags:
+        results = html_of(client.get(href)).split('id="results"', 1)[-1]
+        listed = re.findall(r'class="person-name" href="/people/([^/]+)/"', results)
+        assert "priya" in listed, name
+        assert ("ana" in listed) == (name == "Node.js"), name
 
 
 def test_a_status_filter_separates_employees_from_alumni(client, everyone):

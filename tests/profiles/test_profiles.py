@@ -113,3 +113,89 @@ def test_activity_is_recorded(ana, client_for):
     client_for(ana).get("/api/v1/me/")
     ana.refresh_from_db()
     assert ana.last_active_at is not None
+
+
+# --- Skills: one key for each, whoever writes it and whoever looks it up ---------------------
+
+
+def test_skills_that_differ_by_a_symbol_are_different_skills(ana, priya, client_for):
+    client = client_for(ana)
+    client.patch("/api/v1/me/", {"skills": ["C", "C++", "Node.js"]}, format="json")
+    client_for(priya).patch("/api/v1/me/", {"skills": ["C#", "node js", "UX/UI"]}, format="json")
+
+    assert client_for(priya).get("/api/v1/me/").json()["skills"] == ["C#", "Node.js", "UX/UI"]
+    for skill, who in [
+        ("C", ["ana"]),
+        ("C++", ["ana"]),
+        ("c-plus-plus", ["ana"]),
+        ("C#", ["priya"]),
+        ("Node.js", ["ana", "priya"]),
+        ("nodejs", []),
+        ("UX/UI", ["priya"]),
+        ("ux ui", ["priya"]),
+    ]:
+        found = client.get("/api/v1/profiles/", {"skill": skill}).json()["results"]
+        assert sorted(p["username"] for p in found) == who, skill
+
+
+def test_a_skill_in_any_script_is_kept_and_found(ana, client_for):
+    client = client_for(ana)
+    me = client.patch("/api/v1/me/", {"skills": ["日本語", "Ελληνικά", "हिन्दी", "Français"]}, format="json")
+    assert sorted(me.json()["skills"]) == sorted(["日本語", "Ελληνικά", "हिन्दी", "Français"])
+    for skill in ["日本語", "ελληνικά", "हिन्दी", "francais"]:
+        found = client.get("/api/v1/profiles/", {"skill": skill}).json()["results"]
+        assert [p["username"] for p in found] == ["ana"], skill
+
+
+def test_the_admin_keys_a_skill_as_the_profiles_do(db, ana):
+    from django.test import Client
+
+    from profiles.models import Skill
+
+    admin_user = get_user_model().objects.create_superuser("root", "root@company.example", "pw-123456789")
+    browser = Client()
+    browser.force_login(admin_user)
+    assert browser.post("/admin/profiles/skill/add/", {"name": "Node.js"}).status_code == 302
+    again = browser.post("/admin/profiles/skill/add/", {"name": "node JS"})
+    assert again.status_code == 200 and "There is a skill of that name already." in again.content.decode()
+    assert list(Skill.objects.filter(name__icontains="node").values_list("slug", flat=True)) == ["node-js"]
+
+
+def test_stored_skills_are_keyed_again_and_those_that_meet_are_merged(ana, priya, marco):
+    """Skills keyed by the old rule (Django's slugify) get the new key; the migration that does
+    it merges skills that now share one, keeping everyone's."""
+    import importlib
+
+    from django.apps import apps
+
+    from profiles.models import Skill
+
+    rekey_skills = importlib.import_module("profiles.migrations.0005_skill_slugs").rekey_skills
+    Skill.objects.all().delete()
+    old = {
+        name: Skill.objects.create(name=name, slug=slug)
+        for name, slug in [
+            ("Node.js", "nodejs"),
+            ("node-js", "node-js"),
+            ("C++", "c"),
+            ("UX/UI", "uxui"),
+            ("Go", "go"),
+        ]
+    }
+    ana.skills.set([old["Node.js"], old["C++"], old["Go"]])
+    priya.skills.set([old["node-js"], old["UX/UI"]])
+    marco.skills.set([old["Node.js"], old["node-js"]])
+
+    rekey_skills(apps, None)
+
+    assert dict(Skill.objects.values_list("slug", "name")) == {
+        "node-js": "node-js",
+        "c-plus-plus": "C++",
+        "ux-ui": "UX/UI",
+        "go": "Go",
+    }
+    assert {p.user.username: sorted(s.slug for s in p.skills.all()) for p in (ana, priya, marco)} == {
+        "ana": ["c-plus-plus", "go", "node-js"],
+        "priya": ["node-js", "ux-ui"],
+        "marco": ["node-js"],
+    }

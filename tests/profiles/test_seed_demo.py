@@ -29,8 +29,11 @@ from profiles.models import (
     Office,
     Profile,
     ProfileStatus,
+    Skill,
     Visibility,
+    skill_slug,
 )
+from profiles.selectors import profile_search
 from socialblue.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +136,14 @@ def test_employees_have_skills_hire_dates_and_work_phones(company):
     assert not people.filter(skills__isnull=True).exists()
     assert not people.filter(hire_date__isnull=True).exists()
     assert not people.filter(work_phone="").exists()
+
+
+def test_the_directory_finds_the_demos_people_by_each_of_their_skills(company):
+    # The demo writes skills itself (in bulk); they are keyed as the profiles key them.
+    assert all(skill.slug == skill_slug(skill.name) for skill in Skill.objects.all())
+    for skill in Skill.objects.filter(profiles__isnull=False).distinct():
+        person = skill.profiles.first()
+        assert profile_search(viewer=person, skill=skill.name).filter(pk=person.pk).exists(), skill.name
 
 
 def test_managers_are_in_the_same_department_or_above(company):
