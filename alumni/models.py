@@ -73,6 +73,17 @@ class AlumniProfile(models.Model):
         return f"alumni profile of {self.profile_id}"
 
 
+# A decision that has not happened yet: neither applied nor called off.
+WAITING = Q(applied_at__isnull=True, cancelled_at__isnull=True)
+
+
+class EmploymentEventQuerySet(models.QuerySet):
+    def pending_leaves(self) -> "EmploymentEventQuerySet":
+        """Offboardings that wait for their day: the periodic task applies them, a new
+        decision replaces them, and their personal email is promised to their person."""
+        return self.filter(WAITING, action=EmploymentEvent.Action.OFFBOARD)
+
+
 class EmploymentEvent(models.Model):
     """The audit record of one offboarding or rehire: who did what, when, through which way
     in. An offboarding with a leave date in the future waits here (``applied_at`` empty) until
@@ -105,12 +116,14 @@ class EmploymentEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
     )
 
+    objects = EmploymentEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
                 fields=["effective_on"],
-                condition=Q(applied_at__isnull=True, cancelled_at__isnull=True),
+                condition=WAITING,
                 name="employment_event_due",
             )
         ]
@@ -120,4 +133,5 @@ class EmploymentEvent(models.Model):
 
     @property
     def pending(self) -> bool:
+        """:data:`WAITING`, for one loaded record."""
         return self.applied_at is None and self.cancelled_at is None

@@ -87,6 +87,35 @@ class FormerColleague:
     until: dt.date | None
 
 
+# Two periods are of colleagues when one of these pairs of fields holds the same person or
+# department in both (their period's field, the viewer's period's field). The rule is stated
+# here only: as a database filter (``_tie_filter``) to find candidates, and as a check
+# (``_tied``) to pair each candidate's periods with the viewer's.
+COLLEAGUE_TIES = (
+    ("department_id", "department_id"),  # the same department
+    ("manager_id", "manager_id"),  # the same manager
+    ("profile_id", "manager_id"),  # they managed the viewer
+    ("manager_id", "profile_id"),  # the viewer managed them
+)
+
+
+def _tie_filter(period: EmploymentPeriod) -> Q:
+    """The periods tied to ``period`` by :data:`COLLEAGUE_TIES`, as a filter."""
+    ties = Q(pk__in=[])
+    for theirs, mine in COLLEAGUE_TIES:
+        if getattr(period, mine) is not None:
+            ties |= Q(**{theirs: getattr(period, mine)})
+    return ties
+
+
+def _tied(theirs: EmploymentPeriod, mine: EmploymentPeriod) -> bool:
+    """Are the two periods tied by :data:`COLLEAGUE_TIES`? (The check :func:`_tie_filter` makes.)"""
+    return any(
+        getattr(mine, own) is not None and getattr(theirs, field) == getattr(mine, own)
+        for field, own in COLLEAGUE_TIES
+    )
+
+
 def _overlap_days(a_start, a_end, b_start, b_end) -> int:
     start, end = max(a_start, b_start), min(a_end, b_end)
     return (end - start).days + 1 if end >= start else 0
@@ -104,29 +133,17 @@ def former_colleagues(*, viewer: Profile) -> list[FormerColleague]:
     mine = list(EmploymentPeriod.objects.filter(profile=viewer))
     if not mine:
         return []
-    reach = Q()
+    reach = Q(pk__in=[])
     for period in mine:
         end = period.end or today
-        same_place = Q()
-        if period.department_id:
-            same_place |= Q(department_id=period.department_id)
-        if period.manager_id:
-            same_place |= Q(manager_id=period.manager_id) | Q(profile_id=period.manager_id)
-        same_place |= Q(manager_id=viewer.pk)
-        reach |= same_place & Q(start__lte=end) & (Q(end__isnull=True) | Q(end__gte=period.start))
+        reach |= _tie_filter(period) & Q(start__lte=end) & (Q(end__isnull=True) | Q(end__gte=period.start))
     candidates = EmploymentPeriod.objects.filter(reach).exclude(profile=viewer).select_related("department")
 
     overlap: dict[int, int] = {}
     where: dict[int, EmploymentPeriod] = {}
     for theirs in candidates:
         for period in mine:
-            related = (
-                (period.department_id and theirs.department_id == period.department_id)
-                or (period.manager_id and theirs.manager_id == period.manager_id)
-                or (period.manager_id and theirs.profile_id == period.manager_id)
-                or theirs.manager_id == viewer.pk
-            )
-            if not related:
+            if not _tied(theirs, period):
                 continue
             days = _overlap_days(period.start, period.end or today, theirs.start, theirs.end or today)
             if days:
@@ -158,8 +175,4 @@ def employment_events(*, profile: Profile | None = None) -> QuerySet[EmploymentE
 
 def pending_leaves() -> QuerySet[EmploymentEvent]:
     """Leaves that wait for their day, soonest first."""
-    return (
-        employment_events()
-        .filter(action=EmploymentEvent.Action.OFFBOARD, applied_at__isnull=True, cancelled_at__isnull=True)
-        .order_by("effective_on", "pk")
-    )
+    return employment_events().pending_leaves().order_by("effective_on", "pk")

@@ -96,12 +96,8 @@ def _check_personal_email(profile: Profile, email: str) -> str:
         Profile.objects.filter(personal_email__iexact=email).exclude(pk=profile.pk).exists()
         or Profile.objects.filter(user__email__iexact=email).exclude(pk=profile.pk).exists()
         # Promised to someone whose leave waits for its date.
-        or EmploymentEvent.objects.filter(
-            action=EmploymentEvent.Action.OFFBOARD,
-            applied_at__isnull=True,
-            cancelled_at__isnull=True,
-            personal_email__iexact=email,
-        )
+        or EmploymentEvent.objects.pending_leaves()
+        .filter(personal_email__iexact=email)
         .exclude(profile=profile)
         .exists()
     )
@@ -143,12 +139,11 @@ def alumnus_offboard(
 def offboard_cancel(*, profile: Profile, by=None) -> int:
     """Call off a leave that has not happened yet; the record says who and when. Returns how
     many were waiting."""
-    return EmploymentEvent.objects.filter(
-        profile=profile,
-        action=EmploymentEvent.Action.OFFBOARD,
-        applied_at__isnull=True,
-        cancelled_at__isnull=True,
-    ).update(cancelled_at=timezone.now(), cancelled_by=by)
+    return (
+        EmploymentEvent.objects.pending_leaves()
+        .filter(profile=profile)
+        .update(cancelled_at=timezone.now(), cancelled_by=by)
+    )
 
 
 def _apply_offboard(event: EmploymentEvent) -> None:
@@ -230,12 +225,8 @@ def leaves_apply_due(*, today: dt.date | None = None) -> list[EmploymentEvent]:
     """Apply the leaves whose day has come (a periodic task calls this). Each in its own
     transaction: one that fails does not hold back the others."""
     today = today or timezone.localdate()
-    due = EmploymentEvent.objects.filter(
-        action=EmploymentEvent.Action.OFFBOARD,
-        applied_at__isnull=True,
-        cancelled_at__isnull=True,
-        effective_on__lte=today,
-    ).order_by("effective_on", "pk")
+    due = EmploymentEvent.objects.pending_leaves().filter(effective_on__lte=today)
+    due = due.order_by("effective_on", "pk")
     applied = []
     for event in due:
         with transaction.atomic():

@@ -16,6 +16,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from alumni.models import EmploymentPeriod
 from profiles import services as graph
@@ -101,6 +102,18 @@ def test_someone_under_my_manager_in_another_department_is_a_former_colleague(
     assert eli["department"] == {"slug": "marketing", "name": "Marketing"}
     assert eli["until"] == "2021-06-30"
     assert eli["person"]["status"] == "alumnus"
+
+
+def test_my_manager_and_the_people_i_managed_are_former_colleagues_across_departments(
+    platform_history, ana, marco, engineering, client_for
+):
+    # Marco has sat in Engineering since July 2019, managing people in Platform and Marketing.
+    worked(marco, start=dt.date(2019, 7, 1), department=engineering)
+    since_2020 = (timezone.localdate() - dt.date(2020, 1, 1)).days + 1
+
+    assert dict(overlaps(client_for(ana)))["marco"] == since_2020
+    # Bea from July 2019 to the end of 2023 is 1645 days.
+    assert overlaps(client_for(marco)) == [("ana", since_2020), ("bea", 1645), ("caio", 214), ("eli", 181)]
 
 
 def test_someone_in_an_unrelated_department_is_not_a_former_colleague(platform_history, ana, client_for):

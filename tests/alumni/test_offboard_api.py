@@ -12,9 +12,11 @@ from django.utils.http import urlsafe_base64_decode
 from rest_framework.test import APIClient
 
 from alumni.models import EmploymentEvent, EmploymentPeriod
-from alumni.services import leaves_apply_due
+from alumni.selectors import pending_leaves
+from alumni.services import alumnus_offboard, alumnus_rehire, leaves_apply_due, offboard_cancel
 from alumni.tasks import apply_due_leaves
 from profiles.models import Profile, ProfileStatus
+from socialblue.errors import Invalid
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +215,25 @@ def test_the_periodic_task_applies_a_leave_whose_day_has_come(ana, hana, client_
         apply_due_leaves.delay()
 
     assert status_of(ana) == ProfileStatus.ALUMNUS
+
+
+def test_only_a_leave_that_waits_for_its_day_is_pending_everywhere(ana, marco, priya, olu, hana):
+    """One meaning of "pending": HR's list, the periodic task, a replaced decision and an
+    address promised to someone all read EmploymentEvent.objects.pending_leaves()."""
+    later = timezone.localdate() + dt.timedelta(days=10)
+    waiting = alumnus_offboard(profile=ana, leave_date=later, personal_email="ana@home.example")
+    alumnus_offboard(profile=marco, leave_date=timezone.localdate(), personal_email="marco@home.example")
+    alumnus_offboard(profile=priya, leave_date=later, personal_email="priya@home.example")
+    offboard_cancel(profile=priya)
+    alumnus_rehire(profile=olu)
+
+    assert list(EmploymentEvent.objects.pending_leaves()) == [waiting]
+    assert list(pending_leaves()) == [waiting]
+    assert leaves_apply_due(today=later - dt.timedelta(days=1)) == []
+    # The called-off leave no longer holds Priya's address; the waiting one holds Ana's.
+    assert alumnus_offboard(profile=hana, leave_date=later, personal_email="priya@home.example").pending
+    with pytest.raises(Invalid):
+        alumnus_offboard(profile=hana, leave_date=later, personal_email="ana@home.example")
 
 
 # --- Signing in afterwards --------------------------------------------------------------------

@@ -121,12 +121,9 @@ class Command(BaseCommand):
         }
         pending = {
             event.profile_id: event
-            for event in EmploymentEvent.objects.filter(
-                profile__in=[profile.pk for profile in people.values()],
-                action=EmploymentEvent.Action.OFFBOARD,
-                applied_at__isnull=True,
-                cancelled_at__isnull=True,
-            ).order_by("created_at", "pk")
+            for event in EmploymentEvent.objects.pending_leaves()
+            .filter(profile__in=[profile.pk for profile in people.values()])
+            .order_by("created_at", "pk")
         }
         for row in parsed:
             profile = people.get(row.username)
