@@ -37,18 +37,26 @@ def object_type(name: str) -> ObjectType | None:
 
 @dataclass(frozen=True)
 class PostAttachments:
-    """What another app attaches to posts (photos): ``validate(author, ids, visibility)``
-    raises on ids the author may not attach to a post of that visibility (not theirs, or seen
-    by fewer people than the post), ``attach(post, ids)`` stores them, ``load(posts, viewer)``
-    returns ``{post_id: [rendered attachment, ...]}`` in one or two queries, and
-    ``validate_visibility(post, visibility)`` raises when the post's attachments may not be
-    shown as widely as ``visibility`` (before a post is widened)."""
+    """What another app attaches to posts (photos), as the post's own services call it:
+
+    * ``validate(author, ids, visibility)`` raises on ids the author may not attach to a post
+      of that visibility (not theirs, or seen by fewer people than the post);
+    * ``attach(post, ids, descriptions)`` stores them with what the author wrote about each
+      (``{id: text}``, a photo's alt text), inside the post's transaction: a post refused
+      leaves nothing of its attachments written;
+    * ``load(posts, viewer, request)`` returns ``{post_id: [rendered attachment, ...]}`` in
+      one or two queries;
+    * ``validate_visibility(post, visibility)`` raises when the post's attachments may not be
+      shown as widely as ``visibility`` (before a post is widened);
+    * ``forget(post)``, inside the transaction that deletes the post, removes what existed
+      only to be carried by it (photos uploaded with the post)."""
 
     field: str
     validate: Callable[[Profile, list[int], str], None]
-    attach: Callable[[Any, list[int]], None]
+    attach: Callable[[Any, list[int], dict[int, str]], None]
     load: Callable[[Iterable[Any], Profile | None, Any], dict[int, list[dict]]]
     validate_visibility: Callable[[Any, str], None]
+    forget: Callable[[Any], None]
 
 
 _post_attachments: dict[str, PostAttachments] = {}

@@ -156,10 +156,13 @@ def post_create(
     body: str,
     visibility: str | None = None,
     attachments: dict[str, list[int]] | None = None,
+    descriptions: dict[str, dict[int, str]] | None = None,
 ) -> Post:
     """A status update, its ``posted`` activity, and notifications for people mentioned.
 
-    ``attachments`` maps a registered attachment field (``photos``) to ids the author owns.
+    ``attachments`` maps a registered attachment field (``photos``) to ids the author owns;
+    ``descriptions`` maps a field to what the author wrote about some of those ids (a photo's
+    alt text). Everything is written in one transaction: a post refused changes nothing.
     """
     body = _clean_body(body, limit=POST_MAX_CHARS)
     visibility = visibility_check(author, visibility or default_visibility(author))
@@ -174,7 +177,7 @@ def post_create(
     with transaction.atomic():
         post = Post.objects.create(author=author, body=body, visibility=visibility)
         for field, ids in attachments.items():
-            registry.post_attachments(field).attach(post, ids)
+            registry.post_attachments(field).attach(post, ids, (descriptions or {}).get(field, {}))
         activity_publish(
             actor=author, verb=POST_VERB, object_type="post", object_id=post.pk, visibility=visibility
         )
@@ -215,10 +218,13 @@ def post_update(*, post: Post, by: Profile, body: str | None = None, visibility:
 
 
 def post_delete(*, post: Post, by: Profile) -> None:
-    """The author deletes a post: it leaves every feed."""
+    """The author deletes a post: it leaves every feed, and what was uploaded only to be
+    carried by it (the photos in "Photos from my posts") goes with it."""
     _require_author(post, by)
     with transaction.atomic():
         activities_remove(object_type="post", object_ids=[post.pk])
+        for handler in registry.all_post_attachments():
+            handler.forget(post)
         post.delete()
 
 

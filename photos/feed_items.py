@@ -83,5 +83,6 @@ def register() -> None:
             attach=services.post_photos_attach,
             load=load_post_photos,
             validate_visibility=validate_post_visibility,
+            forget=services.post_photos_forget,
         )
     )

@@ -28,6 +28,7 @@ from socialblue.errors import Forbidden, Invalid
 from socialblue.images import check_image, sniff_format
 
 ADDED_PHOTOS = "added_photos"
+ALT_TEXT_MAX = Photo._meta.get_field("alt_text").max_length
 
 
 def _delete_files_on_commit(names: Sequence[str]) -> None:
@@ -350,10 +351,40 @@ def post_photos_validate(author: Profile, photo_ids: list[int]) -> None:
         raise Invalid({"photos": [_("These are not ready photos of yours: %(ids)s.") % {"ids": missing}]})
 
 
-def post_photos_attach(post, photo_ids: list[int]) -> None:
+def post_photos_attach(post, photo_ids: list[int], alt_texts: dict[int, str] | None = None) -> None:
+    """The photos (checked by ``post_photos_validate``) on the post, in order, and the alt text
+    the author wrote for each in the composer (a blank one leaves the photo's own). Called
+    inside the post's transaction, so a post refused leaves every alt text as it was."""
+    texts = {pk: (text or "").strip() for pk, text in (alt_texts or {}).items() if pk in photo_ids}
+    texts = {pk: text for pk, text in texts.items() if text}
+    if any(len(text) > ALT_TEXT_MAX for text in texts.values()):
+        message = _("A photo's description is at most %(n)d characters.") % {"n": ALT_TEXT_MAX}
+        raise Invalid({"photos": [message]})
     PostPhoto.objects.bulk_create(
         [PostPhoto(post=post, photo_id=photo_id, position=i) for i, photo_id in enumerate(photo_ids)]
     )
+    photos = list(Photo.objects.filter(pk__in=texts, uploader=post.author_id))
+    now = timezone.now()
+    for photo in photos:
+        photo.alt_text, photo.updated_at = texts[photo.pk], now
+    Photo.objects.bulk_update(photos, ["alt_text", "updated_at"])
+
+
+def post_photos_forget(post) -> None:
+    """A post is being deleted (inside its transaction): the photos uploaded only to be
+    carried by it leave "Photos from my posts" with it, files and all. Deleting a post is
+    the author taking back what they shared; a photo nobody can reach through a post any more
+    would linger unseen in an album its owner did not fill by hand. A photo another post still
+    carries stays, and so does one attached from an album the author made themselves."""
+    carried = PostPhoto.objects.filter(post=post).values("photo_id")
+    elsewhere = PostPhoto.objects.exclude(post=post).values("photo_id")
+    uploaded_for_it = (
+        Photo.objects.filter(pk__in=carried, album__for_posts=True, album__owner_id=post.author_id)
+        .exclude(pk__in=elsewhere)
+        .select_related("album")
+    )
+    for photo in uploaded_for_it:
+        photo_delete(photo=photo, by=post.author)
 
 
 def photo_process(*, photo_id: int) -> None:

@@ -195,13 +195,9 @@ def _photo_ids(values: list[str]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _describe_photos(request, viewer, ids: list[int]) -> None:
+def _alt_texts(request, ids: list[int]) -> dict[int, str]:
     """The alt text the person wrote for each attached photo (asked for in the composer)."""
-    for pk in ids[: feed_services.MAX_ATTACHMENTS]:
-        alt = request.POST.get(f"alt_{pk}", "").strip()
-        if alt:
-            photo = photo_selectors.access_photo(viewer=viewer, photo_id=pk)
-            photo_services.photo_update(photo=photo, by=viewer, alt_text=alt[:500])
+    return {pk: request.POST[f"alt_{pk}"] for pk in ids if request.POST.get(f"alt_{pk}", "").strip()}
 
 
 @signed_in
@@ -213,15 +209,20 @@ def post_create(request):
     body = request.POST.get("body", "")
     visibility = request.POST.get("visibility", "")
     photo_values = request.POST.getlist("photos")
+    alt_texts: dict[int, str] = {}
     try:
         ids = _photo_ids(photo_values)
-        _describe_photos(request, viewer, ids)
+        alt_texts = _alt_texts(request, ids)
         post = feed_services.post_create(
-            author=viewer, body=body, visibility=visibility or None, attachments={"photos": ids}
+            author=viewer,
+            body=body,
+            visibility=visibility or None,
+            attachments={"photos": ids},
+            descriptions={"photos": alt_texts},
         )
     except ServiceError as exc:
         errors = form_errors(exc)
-        attached = _attached_photos(viewer, photo_values)
+        attached = _attached_photos(viewer, photo_values, alt_texts)
         composer = _composer(viewer, body=body, visibility=visibility, errors=errors, photos=attached)
         if is_htmx(request):
             # htmx leaves 4xx answers unswapped: the form with its errors is a 200.
@@ -238,8 +239,9 @@ def post_create(request):
     return trigger_client_event(response, "sbToast", {"value": _("Your post is up.")})
 
 
-def _attached_photos(viewer, values: list[str]) -> list:
-    """The photos a composer carried, to show them again beside an error."""
+def _attached_photos(viewer, values: list[str], alt_texts: dict[int, str]) -> list:
+    """The photos a composer carried, to show them again beside an error, with the alt texts
+    typed for them (not stored: the post was not made)."""
     ids = [pk for pk in (id_or_none(v) for v in values) if pk][: feed_services.MAX_ATTACHMENTS]
     photos = []
     for pk in ids:
@@ -248,6 +250,7 @@ def _attached_photos(viewer, values: list[str]) -> list:
         except NotFound:
             continue
         if photo.uploader_id == viewer.pk:
+            photo.alt_text = alt_texts.get(pk, photo.alt_text)
             photos.append(photo)
     return photos
 

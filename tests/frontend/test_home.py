@@ -10,12 +10,13 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alumni.services import alumnus_offboard, alumnus_rehire, employment_start
 from feed import services as feed_services
-from feed.models import Comment, Post, Reaction
+from feed.models import POST_MAX_CHARS, Comment, Post, Reaction
 from photos import services as photo_services
 from photos.models import Album, Photo
 from profiles import services as graph
@@ -523,6 +524,104 @@ def test_ana_attaches_photos_follows_their_processing_and_posts_them(client, ana
         assert f"/api/v1/photos/{pk}/media/thumb/" in html
     assert 'alt="Ana on the boat"' in html
     assert Photo.objects.get(pk=ids[0]).alt_text == "Ana on the boat"
+
+
+def attached_ids(response) -> list[int]:
+    return [int(i) for i in re.findall(r'data-photo-id="(\d+)"', response.content.decode())]
+
+
+def test_a_refused_post_leaves_the_alt_texts_as_they_were(client, ana, committed):
+    signed_in(client, ana)
+    ids = attached_ids(attach(client, committed, upload(camera_jpeg(), "boat.jpg")))
+    too_long = "x" * (POST_MAX_CHARS + 1)
+
+    response = htmx_post(
+        client,
+        POSTS,
+        {"body": too_long, "visibility": "company", "photos": ids, f"alt_{ids[0]}": "On the boat"},
+    )
+
+    html = page_text(response)
+    assert "At most" in html and not Post.objects.exists()
+    assert Photo.objects.get(pk=ids[0]).alt_text == ""
+    assert 'value="On the boat"' in html  # what she typed is still in the composer
+
+
+def test_a_photo_from_a_narrower_album_refuses_the_post_and_leaves_its_alt_text(client, ana, committed):
+    signed_in(client, ana)
+    ids = attached_ids(attach(client, committed, upload(camera_jpeg(), "a.jpg"), visibility="connections"))
+
+    response = htmx_post(
+        client,
+        POSTS,
+        {"body": "For everyone", "visibility": "company", "photos": ids, f"alt_{ids[0]}": "A cat"},
+    )
+
+    assert "fewer people may see than this post" in page_text(response)
+    assert not Post.objects.exists()
+    assert Photo.objects.get(pk=ids[0]).alt_text == ""
+
+
+def test_an_alt_text_too_long_is_an_error_beside_the_photos_not_a_crash(client, ana, committed):
+    signed_in(client, ana)
+    ids = attached_ids(attach(client, committed, upload(camera_jpeg(), "a.jpg")))
+
+    response = client.post(POSTS, {"body": "Hello", "photos": ids, f"alt_{ids[0]}": "y" * 501})
+
+    assert response.status_code == 400
+    assert "at most 500 characters" in response.content.decode()
+    assert not Post.objects.exists() and Photo.objects.get(pk=ids[0]).alt_text == ""
+
+
+def test_deleting_a_post_takes_the_photos_uploaded_with_it_out_of_her_albums(client, ana, committed):
+    signed_in(client, ana)
+    ids = attached_ids(
+        attach(client, committed, upload(camera_jpeg(), "a.jpg"), upload(camera_jpeg(), "b.jpg"))
+    )
+    with committed():
+        htmx_post(client, POSTS, {"body": "Offsite!", "visibility": "company", "photos": ids})
+    post = Post.objects.get()
+    album = Album.objects.get(owner=ana, for_posts=True)
+    files = [name for photo in Photo.objects.all() for name in photo.stored_files()]
+    assert album.photo_count == 2 and album.cover_id in ids and all(default_storage.exists(f) for f in files)
+
+    with committed():
+        response = htmx_post(client, f"/posts/{post.pk}/delete/")
+
+    assert response.status_code == 200
+    album.refresh_from_db()
+    assert not Photo.objects.filter(pk__in=ids).exists()
+    assert (album.photo_count, album.cover_id) == (0, None)
+    assert not any(default_storage.exists(f) for f in files)
+
+
+def test_deleting_a_post_keeps_photos_that_live_on_elsewhere(client, ana, committed):
+    """A photo of an album Ana made herself, and one another post of hers still carries."""
+    own_album = Album.objects.create(owner=ana, title="Team offsite", visibility="company")
+    with committed():
+        [kept, _other] = _upload_into(ana, own_album)
+    signed_in(client, ana)
+    [shared] = attached_ids(attach(client, committed, upload(camera_jpeg(), "a.jpg")))
+    first = write(committed, ana, "Day one", "company", attachments={"photos": [kept.pk, shared]})
+    write(committed, ana, "Day two", "company", attachments={"photos": [shared]})
+
+    with committed():
+        client.post(f"/posts/{first.pk}/delete/")
+
+    assert not Post.objects.filter(pk=first.pk).exists()
+    assert Photo.objects.filter(pk__in=[kept.pk, shared]).count() == 2
+
+
+def test_the_delete_button_says_the_photos_go_too(client, ana, committed):
+    signed_in(client, ana)
+    ids = attached_ids(attach(client, committed, upload(camera_jpeg(), "a.jpg")))
+    with committed():
+        htmx_post(client, POSTS, {"body": "With a photo", "visibility": "company", "photos": ids})
+    write(committed, ana, "Without one", "company")
+
+    html = page_text(client.get(HOME))
+
+    assert html.count("the photos uploaded with it leave your albums") == 1
 
 
 def test_photos_for_posts_of_one_visibility_share_one_album(client, ana, committed):
