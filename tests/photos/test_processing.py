@@ -69,26 +69,6 @@ def test_each_image_is_processed_under_the_time_limit_of_the_setting():
     assert tasks.process_photo.time_limit > tasks.process_photo.soft_time_limit
 
 
-def test_a_transparent_picture_resized_band_by_band_matches_one_whole_resize():
-    """A picture with an alpha channel is resized in bands so that its processing does not
-    hold a second full-size copy; every output pixel comes out as a single resize makes it
-    (compared premultiplied: the colour of a nearly transparent pixel carries no weight)."""
-    from PIL import Image, ImageChops, ImageDraw
-
-    from photos.pipeline import _resize
-
-    picture = Image.linear_gradient("L").resize((1900, 1500)).convert("RGBA")
-    draw = ImageDraw.Draw(picture)
-    for x in range(0, 1900, 37):
-        draw.line((x, 0, 1900 - x, 1500), fill=(x % 255, 80, 200, (x * 7) % 256), width=5)
-    for size in ((1600, 1263), (400, 316), (320, 252)):
-        banded = _resize(picture, size)
-        whole = picture.resize(size, Image.Resampling.LANCZOS)
-        assert banded.size == size and banded.mode == "RGBA"
-        difference = ImageChops.difference(banded.convert("RGBa"), whole.convert("RGBa"))
-        assert max(high for _low, high in difference.getextrema()) <= 2, size
-
-
 def test_a_photo_whose_processing_was_never_queued_is_queued_again_by_the_beat(
     ana, client_for, django_capture_on_commit_callbacks
 ):
