@@ -6,10 +6,12 @@ allowed origin, and everyone else is closed with code 4401.
 """
 
 import asyncio
+import copy
 import json
 
 import pytest
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.test import Client
 from websockets.asyncio.client import connect
@@ -24,6 +26,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 FOREIGN_ORIGIN = "https://evil.example"
 WAIT_SECONDS = 5
+# How much shorter than in production the channel layer's waits are in the long-silence story,
+# and how many blocking reads its silence spans.
+TIME_SCALE = 20
+SILENT_READS = 3
 
 
 def feed_socket(base_url: str, *, headers: dict[str, str] | None = None, origin: str | None = None):
@@ -164,11 +170,29 @@ async def test_ping_is_answered_with_pong(live_asgi, ana_token):
         assert await receive_json(ws) == {"type": "pong"}
 
 
-async def test_a_quiet_socket_still_receives_events_after_a_long_silence(live_asgi, ana, ana_token):
+@pytest.fixture
+def quick_blocking_reads(settings, monkeypatch):
+    """The channel layer's blocking read (channels_redis's ``brpop_timeout``, 5 s) and the
+    layer's Redis socket timeout, both shortened by ``TIME_SCALE``: a silence spanning several
+    reads then takes a fraction of a second, and the two still stand as they do in
+    production. Changing ``CHANNEL_LAYERS`` gives the server a new layer built this way."""
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    [host] = layers["default"]["CONFIG"]["hosts"]
+    host["socket_timeout"] /= TIME_SCALE
+    monkeypatch.setattr(RedisChannelLayer, "brpop_timeout", RedisChannelLayer.brpop_timeout / TIME_SCALE)
+    settings.CHANNEL_LAYERS = layers
+    return RedisChannelLayer.brpop_timeout
+
+
+async def test_a_quiet_socket_still_receives_events_after_a_long_silence(
+    live_asgi, ana, ana_token, quick_blocking_reads
+):
     # The channel layer's blocking read waits 5 s at a time; a Redis socket timeout of the
     # same length used to kill quiet consumers (and drop their sockets) right there.
+    [host] = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    assert host["socket_timeout"] > quick_blocking_reads
     async with feed_socket(live_asgi, headers={"Authorization": f"Token {ana_token}"}) as ws:
         await receive_json(ws)  # hello
-        await asyncio.sleep(7)
+        await asyncio.sleep(SILENT_READS * quick_blocking_reads)
         await get_channel_layer().group_send(live_group(ana.pk), {"type": "feed.removed", "id": 7})
         assert await receive_json(ws) == {"type": "feed.removed", "id": 7}
