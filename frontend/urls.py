@@ -53,8 +53,9 @@ urlpatterns = [
     path("hr/", hr.people, name="hr"),
     path("hr/<str:username>/offboard/", hr.offboard, name="hr_offboard"),
     path("hr/<str:username>/rehire/", hr.rehire, name="hr_rehire"),
-    # Settings: devices and the exit kit.
+    # Settings: devices (one, or everywhere at once) and the exit kit.
     path("settings/", settings.devices, name="settings"),
     path("settings/devices/<int:pk>/revoke/", settings.revoke, name="device_revoke"),
+    path("settings/sign-out-everywhere/", settings.sign_out_everywhere, name="sign_out_everywhere"),
     path("settings/export/", settings.export, name="export"),
 ]

@@ -131,6 +131,23 @@ def sign_out_everywhere(*, user) -> None:
         token_revoke_all(user=user)
 
 
+def sign_out_everywhere_asked(*, user) -> str:
+    """The person asked to be signed out everywhere (a lost phone, a password seen over a
+    shoulder): :func:`sign_out_everywhere`, then a link to set a new password goes to the
+    address they sign in with, since the old password no longer works. Returns that address."""
+    sign_out_everywhere(user=user)
+    address = sign_in_address(user)
+    send_password_link(
+        user=user,
+        to=address,
+        subject=_("You are signed out of SocialBlue everywhere"),
+        intro=_(
+            "You asked to be signed out on every device and browser. To sign in again, set a new password."
+        ),
+    )
+    return address
+
+
 def send_password_link(*, user, to: str, subject: str, intro: str) -> None:
     """Email ``to`` a one-time link (and the code for the app) to set ``user``'s password."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))

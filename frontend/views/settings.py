@@ -1,17 +1,21 @@
-"""Settings: the devices signed in to one's account (revocable), and the exit kit — an archive
-of what one wrote, built in the background, with its progress while it runs and a download
-link once it is ready."""
+"""Settings: the devices signed in to one's account (revocable one by one, or all at once
+with every browser: "Sign out everywhere"), and the exit kit — an archive of what one wrote,
+built in the background, with its progress while it runs and a download link once it is
+ready."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from exports import links as export_links
 from exports import selectors as export_selectors
 from exports import services as export_services
 from exports.models import DataExport
-from frontend.views.common import page, signed_in
+from frontend.views.common import is_htmx, page, signed_in
 from profiles import auth_services
 from socialblue.errors import Throttled
 
@@ -39,10 +43,26 @@ def revoke(request, pk: int):
     auth_services.token_revoke(user=request.user, token_id=pk)  # someone else's: 404
     device = (token.device if token is not None else "") or _("A device")
     text = _("%(device)s is signed out.") % {"device": device}
-    if getattr(request, "htmx", False):
+    if is_htmx(request):
         return render(request, "frontend/settings/_devices.html", {**_devices_context(request), "done": text})
     messages.success(request, text)
     return redirect("frontend:settings")
+
+
+@signed_in
+@require_POST
+def sign_out_everywhere(request):
+    """Every device and every browser of the person is signed out, this one too; they come
+    back with a new password, set from the link emailed to them."""
+    address = auth_services.sign_out_everywhere_asked(user=request.user)
+    logout(request)
+    text = _(
+        "You are signed out everywhere. To sign in again, set a new password with the link sent to %(email)s."
+    )
+    messages.success(request, text % {"email": address})
+    if is_htmx(request):
+        return HttpResponseClientRedirect(reverse("frontend:signin"))
+    return redirect("frontend:signin")
 
 
 # --- The exit kit ---------------------------------------------------------------------------

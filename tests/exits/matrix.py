@@ -223,6 +223,11 @@ URLS: dict[str, Exit] = {
     ),
     "settings/": Exit("signed-in", note="one's own devices"),
     "settings/devices/<int:pk>/revoke/": Exit("owner", "token", (write(),)),
+    "settings/sign-out-everywhere/": Exit(
+        "signed-in",
+        probes=(write(ok=frozenset({302})),),
+        note="signs out only oneself, and mails one's own address a link (302: to the sign-in page)",
+    ),
     "settings/export/": Exit(
         "signed-in",
         probes=(GET, write(ok=OK_OR_REDIRECT | {429})),
