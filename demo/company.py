@@ -5,7 +5,8 @@ manager chains connected, cross-team friends, many following the CEO and the com
 Everything is planned in Python from one seed, so the same seed gives the same company, and
 then written in one transaction with bulk inserts: a demo of a few hundred people takes
 seconds, a benchmark company of fifty thousand a minute or two. ``manage.py seed_demo`` is
-the entry point.
+the entry point. The offices, departments and the words people are described with are the
+tables of ``demo/data/company.toml``; names come from Faker, by each office's locale.
 """
 
 import contextlib
@@ -36,6 +37,7 @@ from django.utils import timezone
 from faker import Faker
 from PIL import Image, ImageDraw, ImageFont
 
+from demo.tables import RGB, rgb, table
 from profiles.models import (
     Connection,
     ConnectionRequest,
@@ -71,7 +73,7 @@ FRIENDS_WEIGHTS = (40, 35, 15, 7, 3)  # chances of 0, 1, 2, 3, 4 cross-team frie
 ONE_WAY_FOLLOWS_WEIGHTS = (55, 30, 12, 3)  # chances of 0, 1, 2, 3 extra one-way follows
 
 
-# --- The company's shape ----------------------------------------------------------------------
+# --- The company's shape (demo/data/company.toml) ---------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -85,55 +87,6 @@ class OfficeSpec:
     phone_prefix: str
     weight: int
     nearby: tuple[str, ...]
-
-
-OFFICES: tuple[OfficeSpec, ...] = (
-    OfficeSpec("lisbon", "Lisbon", "PT", "Portugal", "emea", "pt_PT", "+351 21", 14, ("Porto", "Setúbal")),
-    OfficeSpec("berlin", "Berlin", "DE", "Germany", "emea", "de_DE", "+49 30", 12, ("Potsdam", "Leipzig")),
-    OfficeSpec(
-        "london", "London", "GB", "United Kingdom", "emea", "en_GB", "+44 20", 12, ("Brighton", "Oxford")
-    ),
-    OfficeSpec("paris", "Paris", "FR", "France", "emea", "fr_FR", "+33 1", 6, ("Lyon", "Lille")),
-    OfficeSpec("madrid", "Madrid", "ES", "Spain", "emea", "es_ES", "+34 91", 5, ("Valencia", "Toledo")),
-    OfficeSpec("warsaw", "Warsaw", "PL", "Poland", "emea", "pl_PL", "+48 22", 6, ("Kraków", "Łódź")),
-    OfficeSpec(
-        "amsterdam", "Amsterdam", "NL", "Netherlands", "emea", "nl_NL", "+31 20", 4, ("Utrecht", "Haarlem")
-    ),
-    OfficeSpec(
-        "stockholm", "Stockholm", "SE", "Sweden", "emea", "sv_SE", "+46 8", 3, ("Uppsala", "Västerås")
-    ),
-    OfficeSpec(
-        "new-york", "New York", "US", "United States", "americas", "en_US", "+1 212", 12, ("Brooklyn",)
-    ),
-    OfficeSpec(
-        "toronto", "Toronto", "CA", "Canada", "americas", "en_CA", "+1 416", 5, ("Hamilton", "Ottawa")
-    ),
-    OfficeSpec(
-        "sao-paulo", "São Paulo", "BR", "Brazil", "americas", "pt_BR", "+55 11", 7, ("Campinas", "Santos")
-    ),
-    OfficeSpec("mexico-city", "Mexico City", "MX", "Mexico", "americas", "es_MX", "+52 55", 4, ("Puebla",)),
-    OfficeSpec("bengaluru", "Bengaluru", "IN", "India", "apac", "en_IN", "+91 80", 10, ("Mysuru", "Chennai")),
-    OfficeSpec(
-        "sydney", "Sydney", "AU", "Australia", "apac", "en_AU", "+61 2", 5, ("Newcastle", "Wollongong")
-    ),
-)
-
-ENGINEERING_MANAGERS = ("Engineering Manager", "Senior Engineering Manager", "Director of Engineering")
-SALES_MANAGERS = ("Sales Manager", "Regional Sales Director")
-SALES_TITLES = (
-    "Account Executive",
-    "Senior Account Executive",
-    "Sales Development Representative",
-    "Solutions Engineer",
-)
-SALES_SKILLS = (
-    "Negotiation",
-    "Salesforce",
-    "Enterprise Sales",
-    "Prospecting",
-    "Public Speaking",
-    "Forecasting",
-)
 
 
 @dataclass(frozen=True)
@@ -152,162 +105,27 @@ class DepartmentSpec:
     region: str | None = None
 
 
+_COMPANY = table("company")
+_PEOPLE = _COMPANY["people"]
+
+OFFICES: tuple[OfficeSpec, ...] = tuple(
+    OfficeSpec(**{**office, "nearby": tuple(office["nearby"])}) for office in _COMPANY["offices"]
+)
 # Parents come before their children.
-DEPARTMENTS: tuple[DepartmentSpec, ...] = (
+DEPARTMENTS: tuple[DepartmentSpec, ...] = tuple(
     DepartmentSpec(
-        "socialblue", "SocialBlue", None, "Chief Executive Officer",
-        ("Strategy", "Leadership", "Public Speaking", "Operations", "OKRs"),
-        weight=0.3, manager_titles=("Chief of Staff",),
-        ic_titles=("Chief of Staff", "Executive Assistant", "Strategy Associate"),
-    ),
-    DepartmentSpec(
-        "engineering", "Engineering", "socialblue", "Chief Technology Officer",
-        ("Architecture", "Leadership", "Distributed Systems", "Hiring"),
-    ),
-    DepartmentSpec(
-        "platform", "Platform", "engineering", "Head of Platform",
-        ("Python", "Go", "PostgreSQL", "Kubernetes", "Redis", "Terraform", "Django", "Observability", "AWS",
-         "Distributed Systems"),
-        weight=12, manager_titles=ENGINEERING_MANAGERS,
-        ic_titles=("Backend Engineer", "Senior Backend Engineer", "Staff Engineer",
-                   "Site Reliability Engineer", "Senior Site Reliability Engineer"),
-    ),
-    DepartmentSpec(
-        "web", "Web", "engineering", "Head of Web",
-        ("TypeScript", "React", "CSS", "Accessibility", "Web Performance", "Node.js", "GraphQL"),
-        weight=7, manager_titles=ENGINEERING_MANAGERS,
-        ic_titles=("Frontend Engineer", "Senior Frontend Engineer", "Full-Stack Engineer",
-                   "Staff Frontend Engineer"),
-    ),
-    DepartmentSpec(
-        "mobile", "Mobile", "engineering", "Head of Mobile",
-        ("Swift", "Kotlin", "SwiftUI", "Jetpack Compose", "React Native", "Accessibility", "GraphQL"),
-        weight=6, manager_titles=ENGINEERING_MANAGERS,
-        ic_titles=("iOS Engineer", "Android Engineer", "Senior iOS Engineer", "Senior Android Engineer",
-                   "Mobile QA Engineer"),
-    ),
-    DepartmentSpec(
-        "data", "Data & AI", "engineering", "Head of Data & AI",
-        ("Python", "SQL", "dbt", "Spark", "Machine Learning", "Statistics", "Airflow", "PyTorch"),
-        weight=6, manager_titles=("Data Science Manager", "Senior Data Manager", "Director of Data"),
-        ic_titles=("Data Engineer", "Data Scientist", "Machine Learning Engineer", "Senior Data Scientist",
-                   "Analytics Engineer"),
-    ),
-    DepartmentSpec(
-        "security", "Security", "engineering", "Chief Information Security Officer",
-        ("Threat Modeling", "Incident Response", "Cloud Security", "Penetration Testing", "Cryptography",
-         "Compliance"),
-        weight=3, manager_titles=("Security Engineering Manager", "Director of Security"),
-        ic_titles=("Security Engineer", "Senior Security Engineer", "Application Security Engineer",
-                   "Security Analyst"),
-    ),
-    DepartmentSpec(
-        "product", "Product", "socialblue", "Chief Product Officer",
-        ("Product Strategy", "Roadmapping", "Leadership"),
-    ),
-    DepartmentSpec(
-        "product-management", "Product Management", "product", "Head of Product Management",
-        ("Product Discovery", "Roadmapping", "User Research", "Analytics", "Experimentation",
-         "Stakeholder Management"),
-        weight=4, manager_titles=("Group Product Manager", "Director of Product"),
-        ic_titles=("Product Manager", "Senior Product Manager", "Associate Product Manager",
-                   "Technical Product Manager"),
-    ),
-    DepartmentSpec(
-        "design", "Design", "product", "Head of Design",
-        ("Figma", "User Research", "Prototyping", "Interaction Design", "Design Systems", "Illustration",
-         "Accessibility"),
-        weight=4, manager_titles=("Design Manager", "Director of Design"),
-        ic_titles=("Product Designer", "Senior Product Designer", "UX Researcher", "Content Designer",
-                   "Design Systems Designer"),
-    ),
-    DepartmentSpec(
-        "marketing", "Marketing", "socialblue", "Chief Marketing Officer",
-        ("Brand Strategy", "Go-to-Market", "Leadership"),
-    ),
-    DepartmentSpec(
-        "communications", "Brand & Communications", "marketing", "Head of Communications",
-        ("Copywriting", "Storytelling", "Illustration", "Video Editing", "Public Relations",
-         "Brand Strategy"),
-        weight=3, manager_titles=("Communications Manager", "Director of Communications"),
-        ic_titles=("Brand Designer", "Copywriter", "Communications Specialist", "Video Producer"),
-    ),
-    DepartmentSpec(
-        "growth", "Growth Marketing", "marketing", "Head of Growth",
-        ("SEO", "Paid Acquisition", "Email Marketing", "Experimentation", "Analytics", "HubSpot"),
-        weight=3, manager_titles=("Growth Marketing Manager", "Director of Growth"),
-        ic_titles=("Growth Marketer", "Performance Marketing Specialist", "SEO Specialist",
-                   "Lifecycle Marketing Manager", "Marketing Analyst"),
-    ),
-    DepartmentSpec(
-        "sales", "Sales", "socialblue", "Chief Revenue Officer",
-        ("Negotiation", "Forecasting", "Enterprise Sales", "Leadership"),
-    ),
-    DepartmentSpec(
-        "sales-emea", "Sales EMEA", "sales", "VP Sales EMEA", (*SALES_SKILLS, "German", "French"),
-        weight=6, manager_titles=SALES_MANAGERS, ic_titles=SALES_TITLES, region="emea",
-    ),
-    DepartmentSpec(
-        "sales-americas", "Sales Americas", "sales", "VP Sales Americas",
-        (*SALES_SKILLS, "Spanish", "Portuguese"),
-        weight=6, manager_titles=SALES_MANAGERS, ic_titles=SALES_TITLES, region="americas",
-    ),
-    DepartmentSpec(
-        "sales-apac", "Sales APAC", "sales", "VP Sales APAC", (*SALES_SKILLS, "Hindi", "Japanese"),
-        weight=4, manager_titles=SALES_MANAGERS, ic_titles=SALES_TITLES, region="apac",
-    ),
-    DepartmentSpec(
-        "customer-success", "Customer Success", "socialblue", "VP Customer Success",
-        ("Customer Onboarding", "Account Management", "Leadership"),
-    ),
-    DepartmentSpec(
-        "support", "Customer Support", "customer-success", "Head of Support",
-        ("Zendesk", "Troubleshooting", "Technical Writing", "SQL", "Customer Onboarding", "De-escalation"),
-        weight=7, manager_titles=("Support Team Lead", "Support Manager", "Director of Support"),
-        ic_titles=("Customer Support Specialist", "Senior Support Specialist", "Technical Support Engineer",
-                   "Support Operations Analyst"),
-    ),
-    DepartmentSpec(
-        "account-management", "Account Management", "customer-success", "Head of Account Management",
-        ("Account Management", "Customer Onboarding", "Renewals", "Salesforce", "Public Speaking"),
-        weight=3, manager_titles=("Customer Success Lead", "Director of Account Management"),
-        ic_titles=("Customer Success Manager", "Senior Customer Success Manager", "Onboarding Specialist"),
-    ),
-    DepartmentSpec(
-        "people", "People", "socialblue", "Chief People Officer",
-        ("Organisational Design", "Coaching", "Leadership"),
-    ),
-    DepartmentSpec(
-        "people-operations", "People Operations", "people", "Head of People Operations",
-        ("Employment Law", "Workday", "Coaching", "Compensation", "Onboarding", "Conflict Resolution"),
-        weight=2, manager_titles=("People Operations Manager", "Director of People Operations"),
-        ic_titles=("HR Business Partner", "People Operations Specialist", "Compensation & Benefits Analyst",
-                   "HR Generalist"),
-    ),
-    DepartmentSpec(
-        "talent", "Talent Acquisition", "people", "Head of Talent",
-        ("Sourcing", "Interviewing", "Employer Branding", "Greenhouse", "Hiring"),
-        weight=2, manager_titles=("Recruiting Manager", "Director of Talent"),
-        ic_titles=("Technical Recruiter", "Recruiter", "Sourcer", "Recruiting Coordinator"),
-    ),
-    DepartmentSpec(
-        "finance", "Finance & Legal", "socialblue", "Chief Financial Officer",
-        ("Financial Planning", "Fundraising", "Leadership"),
-    ),
-    DepartmentSpec(
-        "accounting", "Accounting & FP&A", "finance", "Head of Finance",
-        ("Financial Planning", "Accounting", "Excel", "Forecasting", "NetSuite", "Tax"),
-        weight=3, manager_titles=("Finance Manager", "Director of Finance"),
-        ic_titles=("Financial Analyst", "Senior Accountant", "Accounts Payable Specialist",
-                   "Payroll Specialist"),
-    ),
-    DepartmentSpec(
-        "legal", "Legal", "finance", "General Counsel",
-        ("Contracts", "Privacy Law", "GDPR", "Employment Law", "Negotiation"),
-        weight=2, manager_titles=("Legal Manager", "Deputy General Counsel"),
-        ic_titles=("Commercial Counsel", "Privacy Counsel", "Paralegal", "Legal Operations Specialist"),
-    ),
-)  # fmt: skip
+        slug=department["slug"],
+        name=department["name"],
+        parent=department.get("parent"),
+        head_title=department["head_title"],
+        skills=tuple(department["skills"]),
+        weight=department.get("weight", 0),
+        manager_titles=tuple(department.get("manager_titles", ())),
+        ic_titles=tuple(department.get("ic_titles", ())),
+        region=department.get("region"),
+    )
+    for department in _COMPANY["departments"]
+)
 
 ROOT_DEPARTMENT = "socialblue"
 DEMO_EMPLOYEE_DEPARTMENT = "platform"
@@ -316,48 +134,15 @@ HR_OFFICER_TITLE = "HR Business Partner"
 NEWS_DEPARTMENT = "communications"
 MIN_EMPLOYEES = len(DEPARTMENTS) + sum(1 for d in DEPARTMENTS if d.weight) + 5
 
-MANAGER_SKILLS = ("Leadership", "Mentoring", "Hiring", "Coaching")
-EXTRA_SKILLS = (
-    "Public Speaking",
-    "Mentoring",
-    "Technical Writing",
-    "Spanish",
-    "French",
-    "German",
-    "Portuguese",
-)
-HOBBIES = (
-    "bouldering", "sourdough baking", "trail running", "board games", "chess", "cycling",
-    "film photography", "learning Japanese", "the cello", "gardening", "open-water swimming",
-    "birdwatching", "jazz records", "pottery", "five-a-side football", "science fiction",
-    "home espresso", "hiking with my dog", "salsa dancing", "woodworking",
-)  # fmt: skip
-PREVIOUSLY = (
-    "at a fintech start-up", "in management consulting", "as a maths teacher", "at a games studio",
-    "in the public sector", "at a logistics company", "at a university research lab",
-    "at a travel marketplace", "in a newsroom", "at a hospital trust",
-)  # fmt: skip
-NEXT_EMPLOYERS = (
-    "Northwind Traders", "Contoso", "Fabrikam", "Tailspin Toys", "Wide World Importers",
-    "Adventure Works", "Litware", "Proseware",
-)  # fmt: skip
-# Where alumni read their mail once the work address is gone.
-PERSONAL_MAIL_DOMAINS = (
-    "gmail.example", "outlook.example", "icloud.example", "proton.example", "yahoo.example", "gmx.example",
-)  # fmt: skip
-REQUEST_MESSAGES = (
-    "",
-    "",
-    "Hi! Great to meet you at the all-hands.",
-    "Loved your talk at the engineering guild, let's connect.",
-    "We're on the same project from next month, looking forward to it!",
-    "Thanks for the help on Slack earlier.",
-)
-AVATAR_COLOURS = (
-    (37, 99, 235), (14, 116, 144), (21, 128, 61), (101, 163, 13), (202, 138, 4), (234, 88, 12),
-    (220, 38, 38), (219, 39, 119), (147, 51, 234), (79, 70, 229), (71, 85, 105), (15, 118, 110),
-)  # fmt: skip
-NEWS_COLOUR = (29, 78, 216)
+MANAGER_SKILLS: tuple[str, ...] = tuple(_PEOPLE["manager_skills"])
+EXTRA_SKILLS: tuple[str, ...] = tuple(_PEOPLE["extra_skills"])
+HOBBIES: tuple[str, ...] = tuple(_PEOPLE["hobbies"])
+PREVIOUSLY: tuple[str, ...] = tuple(_PEOPLE["previously"])
+NEXT_EMPLOYERS: tuple[str, ...] = tuple(_PEOPLE["next_employers"])
+PERSONAL_MAIL_DOMAINS: tuple[str, ...] = tuple(_PEOPLE["personal_mail_domains"])
+REQUEST_MESSAGES: tuple[str, ...] = tuple(_PEOPLE["request_messages"])
+AVATAR_COLOURS: tuple[RGB, ...] = tuple(rgb(colour) for colour in _PEOPLE["avatar_colours"])
+NEWS_COLOUR: RGB = rgb(_PEOPLE["news_colour"])
 
 _ASCII_FOLD = str.maketrans(
     {
@@ -461,7 +246,7 @@ class _Person:
     alumnus: bool = False
     account: bool = False  # the news account or the administrator, not a person
     admin: bool = False
-    avatar_colour: tuple[int, int, int] | None = None
+    avatar_colour: RGB | None = None
     avatar_initials: str = ""
 
 
@@ -927,7 +712,7 @@ def _avatar_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def avatar_webp(initials: str, colour: tuple[int, int, int], size: int) -> bytes:
+def avatar_webp(initials: str, colour: RGB, size: int) -> bytes:
     """A square WebP image of ``size`` pixels: ``initials`` in white on ``colour``."""
     image = Image.new("RGB", (size, size), colour)
     draw = ImageDraw.Draw(image)

@@ -1,5 +1,5 @@
 """Employment history for the demo company: periods, alumni profiles and the alumni's personal
-sign-in addresses, written with bulk inserts from the plan's records (``profiles.demo``).
+sign-in addresses, written with bulk inserts from the plan's records (``demo.company``).
 Called by ``manage.py seed_demo`` after the people exist and before their posts.
 
 The rows are written directly, not through ``alumnus_offboard``: that service revokes tokens,
@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alumni.models import AlumniProfile, EmploymentPeriod
-from profiles.demo import BATCH_SIZE, EmploymentRecord
+from demo.company import BATCH_SIZE, EmploymentRecord
 from profiles.models import Profile
 
 TRANSFER_SHARE = 0.04  # employees who moved here from another department

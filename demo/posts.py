@@ -1,6 +1,6 @@
 """Demo posts for the demo company: status updates over the last weeks, with comments and
 likes from colleagues, written with bulk inserts. Called by ``manage.py seed_demo`` after the
-people exist."""
+people exist. What people write is the table of ``demo/data/posts.toml``."""
 
 import random
 from datetime import timedelta
@@ -8,40 +8,17 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from demo.tables import table
 from feed.models import Activity, Comment, Post, Reaction
 from feed.services import POST_VERB, default_visibility
 from profiles.audience import visibilities_for
 from profiles.models import Connection, Follow, Profile, ProfileStatus, Visibility
 
-UPDATES = (
-    "Shipped the new onboarding flow today. Thanks to everyone who reviewed it!",
-    "Looking for volunteers for the charity run next month — who's in?",
-    "Great offsite with the team this week. Lots of ideas for next quarter.",
-    "We're hiring! Ping me if you know someone who'd love working on {topic}.",
-    "Wrote up what we learned migrating to {topic}: link in the wiki.",
-    "Coffee chat anyone? I'm in the office all week.",
-    "Huge thanks to @{colleague} for jumping in on the incident last night.",
-    "Welcome aboard, @{colleague}! Glad to have you on the team.",
-    "First week done. Everyone has been so welcoming!",
-    "Our quarterly review is up: https://intranet.example/reviews — feedback welcome.",
-    "Reminder: the {topic} brown-bag session is tomorrow at noon.",
-    "Proud of this team: customer satisfaction up again this month.",
-    "Anyone have recommendations for a good book on {topic}?",
-)
-ALUMNI_UPDATES = (
-    "Started a new role this month — still miss the old team!",
-    "Happy to chat with anyone curious about moving into {topic}.",
-    "Ten years ago today I joined the company. Fond memories.",
-)
-COMMENTS = (
-    "Congratulations!",
-    "Great work 👏",
-    "Count me in.",
-    "Thanks for sharing this.",
-    "Love it!",
-    "Let's grab a coffee and talk about it.",
-)
-TOPICS = ("PostgreSQL", "design systems", "Kubernetes", "accessibility", "pricing", "data science", "Go")
+_POSTS = table("posts")["posts"]
+UPDATES: tuple[str, ...] = tuple(_POSTS["updates"])
+ALUMNI_UPDATES: tuple[str, ...] = tuple(_POSTS["alumni_updates"])
+COMMENTS: tuple[str, ...] = tuple(_POSTS["comments"])
+TOPICS: tuple[str, ...] = tuple(_POSTS["topics"])
 
 
 def build_demo_posts(*, seed: int, posts_per_person: float = 1.5, days: int = 30) -> int:

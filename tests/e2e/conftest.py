@@ -32,7 +32,7 @@ from django.core.management import call_command
 from django.db import connections
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from profiles.demo import DEMO_PASSWORD, MIN_EMPLOYEES
+from demo.company import DEMO_PASSWORD, MIN_EMPLOYEES
 
 HERE = Path(__file__).parent
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))

@@ -1,8 +1,9 @@
 """``manage.py seed_demo``: fill an empty database with a believable demo company.
 
-It lives in the project package because it draws on every app: the people and their graph
-(``profiles.demo``), their employment history and alumni profiles (``alumni.demo``), their posts
-(``feed.demo``), then their photo albums (``photos.demo``)."""
+It lives in the project package because it draws on every app, through the ``demo`` package:
+the people and their graph (``demo.company``), their employment history and alumni profiles
+(``demo.history``), their posts (``demo.posts``), then their photo albums (``demo.albums``).
+Only this command imports ``demo``; the product runs without it."""
 
 import contextlib
 import logging
@@ -11,10 +12,10 @@ from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from alumni import demo as alumni_demo
-from feed import demo as feed_demo
-from photos import demo as photos_demo
-from profiles import demo
+from demo import albums as demo_albums
+from demo import company as demo_company
+from demo import history as demo_history
+from demo import posts as demo_posts
 
 
 class Command(BaseCommand):
@@ -28,27 +29,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--employees",
             type=int,
-            default=demo.DEFAULT_EMPLOYEES,
-            help=f"People in the company, alumni included (default {demo.DEFAULT_EMPLOYEES}, "
-            f"at least {demo.MIN_EMPLOYEES}).",
+            default=demo_company.DEFAULT_EMPLOYEES,
+            help=f"People in the company, alumni included (default {demo_company.DEFAULT_EMPLOYEES}, "
+            f"at least {demo_company.MIN_EMPLOYEES}).",
         )
         parser.add_argument(
             "--avatars",
             type=int,
-            default=demo.DEFAULT_AVATARS,
-            help=f"Draw avatars for at most this many people (default {demo.DEFAULT_AVATARS}).",
+            default=demo_company.DEFAULT_AVATARS,
+            help=f"Draw avatars for at most this many people (default {demo_company.DEFAULT_AVATARS}).",
         )
         parser.add_argument(
             "--albums",
             type=int,
-            default=photos_demo.DEFAULT_ALBUMS,
+            default=demo_albums.DEFAULT_ALBUMS,
             help=f"Photo albums to build, whatever the size of the company (default "
-            f"{photos_demo.DEFAULT_ALBUMS}; 0 for none).",
+            f"{demo_albums.DEFAULT_ALBUMS}; 0 for none).",
         )
         parser.add_argument(
             "--seed",
             type=int,
-            default=demo.DEFAULT_SEED,
+            default=demo_company.DEFAULT_SEED,
             help="The same seed builds the same company (default %(default)s).",
         )
         parser.add_argument(
@@ -61,31 +62,31 @@ class Command(BaseCommand):
         self, *args, employees: int, avatars: int, albums: int, seed: int, if_empty: bool, **options
     ) -> None:
         self.verbosity = options["verbosity"]
-        if employees < demo.MIN_EMPLOYEES:
-            raise CommandError(f"--employees must be at least {demo.MIN_EMPLOYEES}.")
+        if employees < demo_company.MIN_EMPLOYEES:
+            raise CommandError(f"--employees must be at least {demo_company.MIN_EMPLOYEES}.")
         if avatars < 0:
             raise CommandError("--avatars cannot be negative.")
         if albums < 0:
             raise CommandError("--albums cannot be negative.")
-        if if_empty and demo.database_has_people():
+        if if_empty and demo_company.database_has_people():
             self.stdout.write("The database already has people; seed_demo left it as it is.")
             return
         started = time.monotonic()
         try:
-            company = demo.build_demo_company(
+            company = demo_company.build_demo_company(
                 employees=employees, avatars=avatars, seed=seed, progress=self._progress
             )
-        except demo.DatabaseNotEmpty as error:
+        except demo_company.DatabaseNotEmpty as error:
             raise CommandError(
                 "The database already has people: seed_demo builds a company into an empty database "
                 "(pass --if-empty to skip quietly)."
             ) from error
         self._progress("Writing employment history and alumni profiles…")
-        periods = alumni_demo.build_demo_history(company.employment, seed=seed)
-        posts = feed_demo.build_demo_posts(seed=seed)
+        periods = demo_history.build_demo_history(company.employment, seed=seed)
+        posts = demo_posts.build_demo_posts(seed=seed)
         self._progress("Drawing photo albums and running them through the photo pipeline…")
         with self._quiet_inline_tasks():
-            built = photos_demo.build_demo_albums(records=company.employment, seed=seed, albums=albums)
+            built = demo_albums.build_demo_albums(records=company.employment, seed=seed, albums=albums)
         self._report(company, periods, posts, built, time.monotonic() - started)
 
     @contextlib.contextmanager
@@ -113,10 +114,10 @@ class Command(BaseCommand):
 
     def _report(
         self,
-        company: demo.DemoCompany,
+        company: demo_company.DemoCompany,
         periods: int,
         posts: int,
-        albums: photos_demo.DemoAlbums,
+        albums: demo_albums.DemoAlbums,
         seconds: float,
     ) -> None:
         self.stdout.write(
