@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from alumni import tasks as alumni_tasks
 from alumni.models import EmploymentEvent
-from exports import links, tasks
+from exports import links, services, tasks
 from exports.models import DataExport
 from feed import services as feed_services
 from photos.models import Photo
@@ -221,6 +221,17 @@ def test_a_new_export_soon_after_the_last_one_is_refused_with_retry_after(ana, c
     assert response.status_code == 429
     assert response.json()["detail"]
     assert 0 < int(response["Retry-After"]) <= 600
+
+
+def test_a_new_export_may_start_once_export_min_interval_seconds_have_passed(ana, client_for, committed):
+    first = ask_for_export(client_for(ana), committed)
+    later = timezone.now() + timedelta(seconds=601)
+
+    with committed():
+        again = services.export_request(profile=ana, now=later)
+
+    assert again.pk != first["id"]
+    assert latest_export(client_for(ana))["status"] == "ready"
 
 
 def test_an_export_lost_on_its_way_does_not_block_the_person(ana, client_for, committed):
