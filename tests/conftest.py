@@ -20,8 +20,9 @@ from tests.factories import PASSWORD, DepartmentFactory, OfficeFactory, make_per
 # The real Redis server, even while a test points settings.REDIS_URL somewhere unreachable.
 REAL_REDIS_URL = settings.REDIS_URL
 
-# live_asgi: a real ASGI server for socket tests (tests/live.py).
-pytest_plugins = ["tests.live"]
+# live_asgi: a real ASGI server for socket tests (tests/live.py); celery_worker: a real Celery
+# worker on the test's own queues (tests/workers.py).
+pytest_plugins = ["tests.live", "tests.workers"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
-"""SocialBlue's own Celery app, as the worker tests run it in a subprocess::
+"""SocialBlue's own Celery app, as the tests' workers run it in a subprocess
+(``tests/workers.py`` starts them)::
 
-    celery -A tests.feed.celery_worker worker -Q <prefix>fanout,<prefix>default ...
+    celery -A tests.worker_app worker -Q <prefix>fanout,<prefix>default ...
 
 It is ``socialblue.celery.app`` with its tasks and settings, and three changes, all taken
 from the environment so that the test decides:

@@ -1,8 +1,22 @@
-"""What tests that run a real Celery worker subprocess share (tests/feed, tests/photos).
+"""A real Celery worker for a test: the one way the suite starts one.
 
-The worker runs ``tests.feed.celery_worker`` (the project's app with private queue names);
-these helpers give the test process the same queue names, send tasks through the broker
-instead of inline, and tell the worker where the test database is.
+Ask for the ``celery_worker`` fixture (registered in ``tests/conftest.py``) and call it::
+
+    def test_something(celery_worker):
+        with tasks_through_broker():
+            ...                                   # tasks wait in this test's own queues
+            worker = celery_worker(queues=("fanout", "default"), FEED_FANOUT_CHUNK=50)
+            wait_for(lambda: ..., what=lambda: f"...; worker log:\n{worker.log()[-3000:]}")
+
+The worker is a ``celery worker`` subprocess (prefork pool) running ``tests.worker_app``, the
+project's app with queue names of this test only (``worker_queues``, their prefix); it reads
+the test database, the test Redis and the test's ``MEDIA_ROOT``, and is killed when the test
+ends. Whether tasks go to it is the test's choice: they run inline unless sent with
+:func:`tasks_through_broker` (or a module overrides ``eager_tasks``), since a story often sets
+the scene with inline tasks first.
+
+Test modules import this module before ``pytest_plugins`` registers it, too late for pytest to
+rewrite its asserts; it has none: PYTEST_DONT_REWRITE.
 """
 
 import contextlib
@@ -14,12 +28,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 from socialblue.celery import app as celery_app
-from tests.feed.celery_worker import prefixed_routes
+from tests.worker_app import prefixed_routes
 
-BROKER_KEYS = ("media", "fanout", "default", "unacked", "unacked_index", "unacked_mutex")
+QUEUES = ("default", "fanout", "media")
+BROKER_KEYS = (*QUEUES, "unacked", "unacked_index", "unacked_mutex")
 
 
 @contextmanager
@@ -82,7 +98,7 @@ class Worker:
         self.process.wait(timeout=10)
 
 
-def start_worker(
+def _start_worker(
     *,
     queue_prefix: str,
     queues: tuple[str, ...],
@@ -91,8 +107,9 @@ def start_worker(
     env: dict[str, str] | None = None,
     loglevel: str = "WARNING",
 ) -> Worker:
-    """Start ``tests.feed.celery_worker`` on ``queues`` (names without the prefix), reading
-    the test database and Redis; the caller kills it (``Worker.kill``)."""
+    """Start ``tests.worker_app`` on ``queues`` (names without the prefix), reading the test
+    database, Redis and ``MEDIA_ROOT``; the caller kills it (``Worker.kill``). Tests use the
+    ``celery_worker`` fixture, which does that for them."""
     from django.conf import settings
 
     nodename = f"{queue_prefix}{name}@test"
@@ -102,7 +119,7 @@ def start_worker(
             [
                 str(ROOT / ".venv/bin/celery"),
                 "-A",
-                "tests.feed.celery_worker",
+                "tests.worker_app",
                 "worker",
                 "-Q",
                 ",".join(queue_prefix + queue for queue in queues),
@@ -120,6 +137,7 @@ def start_worker(
                 **os.environ,
                 "DATABASE_URL": database_url(),
                 "REDIS_URL": settings.REDIS_URL,
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT),
                 "TEST_QUEUE_PREFIX": queue_prefix,
                 **(env or {}),
             },
@@ -128,6 +146,41 @@ def start_worker(
             start_new_session=True,  # its own process group: the pool's children die with it
         )
     return Worker(process, log_path, nodename)
+
+
+@pytest.fixture
+def worker_queues(redis_client) -> Iterator[str]:
+    """This test's own queues, empty at the start and deleted at the end: their name prefix
+    (``f"{worker_queues}fanout"`` is the fan-out queue's key in Redis)."""
+    with private_queues(redis_client, "test") as prefix:
+        yield prefix
+
+
+@pytest.fixture
+def celery_worker(worker_queues, tmp_path) -> Iterator[Callable[..., Worker]]:
+    """``celery_worker(name="worker", queues=QUEUES, loglevel="WARNING", **env)`` starts a real
+    worker on this test's queues, with ``env`` added to its environment (settings such as
+    ``FEED_FANOUT_CHUNK=50``, or ``TEST_CHUNK_DELAY``: see ``tests/worker_app.py``); its log
+    is ``tmp_path / f"{name}.log"``. Every worker it started is killed when the test ends."""
+    started: list[Worker] = []
+
+    def start(
+        name: str = "worker", *, queues: tuple[str, ...] = QUEUES, loglevel: str = "WARNING", **env
+    ) -> Worker:
+        worker = _start_worker(
+            queue_prefix=worker_queues,
+            queues=queues,
+            name=name,
+            log_dir=tmp_path,
+            env={key: str(value) for key, value in env.items()},
+            loglevel=loglevel,
+        )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.kill()
 
 
 def wait_for(condition: Callable[[], object], *, what: Callable[[], str], seconds: float = 60, every=0.1):

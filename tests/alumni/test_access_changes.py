@@ -33,7 +33,7 @@ from socialblue.celery import app as celery_app
 from tests.feed.stories import active, build_timeline, post
 from tests.live import http_json
 from tests.sockets import feed_socket, opened
-from tests.workers import private_queues, start_worker, tasks_through_broker, wait_for
+from tests.workers import tasks_through_broker, wait_for
 
 # The server and the worker read what the test wrote through their own connections.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,18 +66,10 @@ def company_items(ana, marco) -> set[int]:
 
 
 @pytest.fixture
-def worker(redis_client, tmp_path, media_root):
+def worker(celery_worker, media_root):
     """A real worker on this test's own queues, storing files where the server reads them."""
-    with private_queues(redis_client, "accesstest") as prefix, tasks_through_broker():
-        process = start_worker(
-            queue_prefix=prefix,
-            queues=("fanout", "default", "media"),
-            name="access",
-            log_dir=tmp_path,
-            env={"MEDIA_ROOT": str(media_root)},
-        )
-        yield process
-        process.kill()
+    with tasks_through_broker():
+        yield celery_worker("access")
 
 
 def token_for(person, device: str) -> str:

@@ -35,7 +35,7 @@ from tests.live import http_json
 from tests.photos import files
 from tests.photos.stories import create_album, post_images
 from tests.sockets import Socket, opened
-from tests.workers import private_queues, start_worker, tasks_through_broker, wait_for
+from tests.workers import tasks_through_broker, wait_for
 
 # The server and the worker read what the test wrote through their own connections.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,14 +121,10 @@ def before(ana, marco, priya, hana, client_for, redis_client) -> Before:
 
 
 @pytest.fixture
-def worker(redis_client, tmp_path):
+def worker(celery_worker):
     """A real worker on this test's own queues; tasks go to it through the broker."""
-    with private_queues(redis_client, "alumnitest") as prefix, tasks_through_broker():
-        process = start_worker(
-            queue_prefix=prefix, queues=("fanout", "default", "media"), name="alumni", log_dir=tmp_path
-        )
-        yield process
-        process.kill()
+    with tasks_through_broker():
+        yield celery_worker("alumni")
 
 
 class App:

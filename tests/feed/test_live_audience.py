@@ -27,32 +27,10 @@ from tests import workers
 from tests.factories import make_person
 from tests.feed.stories import active, connect
 from tests.sockets import api, opened
-from tests.workers import private_queues, tasks_through_broker
+from tests.workers import tasks_through_broker
 
 # The server and the worker read what the test wrote through their own connections.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def queue_prefix(redis_client):
-    with private_queues(redis_client, "liveaudience") as prefix:
-        yield prefix
-
-
-@pytest.fixture
-def start_worker(queue_prefix, tmp_path):
-    started = []
-
-    def start(**env) -> workers.Worker:
-        worker = workers.start_worker(
-            queue_prefix=queue_prefix, queues=("fanout", "default"), name="fanout", log_dir=tmp_path, env=env
-        )
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.kill()
 
 
 @pytest.fixture
@@ -112,7 +90,7 @@ def photos_in(activity: dict) -> list[int]:
 
 @pytest.mark.parametrize("fanout_limit", ["10000", "0"], ids=["written-to-timelines", "merged-on-read"])
 async def test_each_follower_gets_the_post_with_only_the_photos_they_may_see(
-    live_asgi, ana, followers, start_worker, fanout_limit
+    live_asgi, ana, followers, celery_worker, fanout_limit
 ):
     photos = await in_db(three_albums)(ana)
     ana_token = await in_db(token)(ana)
@@ -151,7 +129,7 @@ async def test_each_follower_gets_the_post_with_only_the_photos_they_may_see(
                 )
                 assert status == 200, body
 
-            worker = start_worker(FEED_FANOUT_LIMIT=fanout_limit)
+            worker = celery_worker("fanout", queues=("fanout", "default"), FEED_FANOUT_LIMIT=fanout_limit)
             await asyncio.to_thread(
                 workers.wait_for,
                 lambda: fanned_out(created["id"]),

@@ -16,10 +16,9 @@ from django.test import Client
 
 from feed.models import Notification, Post
 from profiles.models import DeviceToken
-from tests import workers
 from tests.feed.stories import active
 from tests.sockets import api, opened
-from tests.workers import private_queues, tasks_through_broker
+from tests.workers import tasks_through_broker
 
 # The server and the worker read what the test wrote through their own connections.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,30 +98,8 @@ async def test_a_mention_in_a_post_he_may_not_see_is_not_stored(live_asgi, ana, 
 # --- The push checks again when it runs ------------------------------------------------------
 
 
-@pytest.fixture
-def queue_prefix(redis_client):
-    with private_queues(redis_client, "notifyaudience") as prefix:
-        yield prefix
-
-
-@pytest.fixture
-def start_worker(queue_prefix, tmp_path):
-    started = []
-
-    def start() -> workers.Worker:
-        worker = workers.start_worker(
-            queue_prefix=queue_prefix, queues=("fanout", "default"), name="push", log_dir=tmp_path
-        )
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.kill()
-
-
 async def test_a_mention_is_not_pushed_once_its_post_was_narrowed_before_the_push_ran(
-    live_asgi, ana, olu, start_worker
+    live_asgi, ana, olu, celery_worker
 ):
     ana_token, olu_token = await in_db(token)(ana), await in_db(token)(olu)
 
@@ -151,7 +128,7 @@ async def test_a_mention_is_not_pushed_once_its_post_was_narrowed_before_the_pus
             )
             assert status == 201
 
-            worker = start_worker()
+            worker = celery_worker("push", queues=("fanout", "default"))
             try:
                 event = await olus_phone.receive()
             except TimeoutError:

@@ -3,7 +3,7 @@ and every task is idempotent, so a new worker finishes the job and every followe
 post exactly once. The same worker serves timeline rebuilds.
 
 The workers are subprocesses (``celery worker --pool=prefork``) reading the pytest test
-database and the real Redis; they use queues of their own (``tests/feed/celery_worker.py``).
+database and the real Redis; they use queues of their own (``tests/workers.py``).
 """
 
 import json
@@ -19,7 +19,7 @@ from feed.models import Activity
 from profiles.models import Follow, Profile
 from tests import workers
 from tests.feed.stories import active, activity_of, post
-from tests.workers import Worker, private_queues, tasks_through_broker
+from tests.workers import Worker, tasks_through_broker
 
 # The worker reads what the test wrote through its own connections: rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,34 +39,19 @@ def eager_tasks():
 
 
 @pytest.fixture
-def queue_prefix(redis_client):
-    with private_queues(redis_client, "feedtest") as prefix:
-        yield prefix
-
-
-@pytest.fixture
-def start_worker(queue_prefix, tmp_path):
-    """``start_worker(name, chunk_delay=0)`` starts a real worker; all are killed at the end."""
-    started: list[Worker] = []
+def start_worker(celery_worker):
+    """``start_worker(name, chunk_delay=0)`` starts a real fan-out worker."""
 
     def start(name: str, *, chunk_delay: float = 0) -> Worker:
-        worker = workers.start_worker(
-            queue_prefix=queue_prefix,
+        return celery_worker(
+            name,
             queues=("fanout", "default"),
-            name=name,
-            log_dir=tmp_path,
-            env={
-                "FEED_FANOUT_CHUNK": str(CHUNK),
-                "TEST_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-                "TEST_CHUNK_DELAY": str(chunk_delay),
-            },
+            FEED_FANOUT_CHUNK=CHUNK,
+            TEST_VISIBILITY_TIMEOUT=VISIBILITY_TIMEOUT,
+            TEST_CHUNK_DELAY=chunk_delay,
         )
-        started.append(worker)
-        return worker
 
-    yield start
-    for worker in started:
-        worker.kill()
+    return start
 
 
 def wait_for(condition, *, seconds: float = WAIT_SECONDS, every: float = 0.05, what=lambda: "") -> None:
@@ -104,7 +89,7 @@ def holders(redis_client, profile_ids: list[int], activity_id: int) -> int:
 
 
 def test_worker_killed_mid_fan_out_loses_nothing_and_duplicates_nothing(
-    ana, start_worker, queue_prefix, redis_client
+    ana, start_worker, worker_queues, redis_client
 ):
     active(ana)
     timelines.replace(ana.pk, [])
@@ -125,7 +110,7 @@ def test_worker_killed_mid_fan_out_loses_nothing_and_duplicates_nothing(
     assert 0 < landed < FOLLOWERS, "the kill should land in the middle of the fan-out"
     # It died holding tasks it had taken but not finished: acknowledged late, they wait to
     # be handed out again instead of being lost.
-    assert redis_client.hlen(f"{queue_prefix}unacked") > 0
+    assert redis_client.hlen(f"{worker_queues}unacked") > 0
 
     # What the dead worker had taken is handed out again after the visibility timeout.
     second = start_worker("second")
@@ -142,7 +127,7 @@ def test_worker_killed_mid_fan_out_loses_nothing_and_duplicates_nothing(
         contents = pipe.execute()
     assert all(c == [(b"floor", 0.0), (str(activity.pk).encode(), float(activity.pk))] for c in contents)
     wait_for(
-        lambda: redis_client.hlen(f"{queue_prefix}unacked") == 0,
+        lambda: redis_client.hlen(f"{worker_queues}unacked") == 0,
         what=lambda: "the taken tasks to be finished and acknowledged",
         seconds=10,
     )
@@ -158,7 +143,7 @@ def queued_tasks(redis_client, queue: str) -> list[str]:
     return [json.loads(m)["headers"]["task"] for m in redis_client.lrange(queue, 0, -1)]
 
 
-def test_a_lost_timeline_is_rebuilt_once_by_the_worker(ana, priya, start_worker, queue_prefix, redis_client):
+def test_a_lost_timeline_is_rebuilt_once_by_the_worker(ana, priya, start_worker, worker_queues, redis_client):
     active(ana, priya)
     Follow.objects.create(follower=priya, followee=ana)
     written = [post(ana, f"post {n}") for n in range(3)]
@@ -171,7 +156,7 @@ def test_a_lost_timeline_is_rebuilt_once_by_the_worker(ana, priya, start_worker,
 
     assert first.source == second.source == "database"
     assert [i.activity.pk for i in first.items] == [i.activity.pk for i in second.items] == expected
-    assert queued_tasks(redis_client, f"{queue_prefix}fanout").count("feed.tasks.rebuild_timeline") == 1
+    assert queued_tasks(redis_client, f"{worker_queues}fanout").count("feed.tasks.rebuild_timeline") == 1
 
     worker = start_worker("rebuilder")
     wait_for(

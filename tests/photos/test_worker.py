@@ -1,6 +1,6 @@
 """Photos are processed by a real Celery worker on the ``media`` queue: a subprocess
 (``celery worker --pool=prefork``) reading the pytest test database, the real Redis broker
-and the same MEDIA_ROOT, on queues of its own (``tests/feed/celery_worker.py`` prefixes them).
+and the same MEDIA_ROOT, on queues of its own (``tests/workers.py``).
 An upload waits in the queue until a worker takes it; a good photo ends ``ready`` with its
 files written, a file gone bad ends ``failed`` once, and the feed hears about the batch.
 """
@@ -16,7 +16,7 @@ from socialblue.celery import app as celery_app
 from tests import workers
 from tests.photos import files
 from tests.photos.stories import create_album, post_images
-from tests.workers import Worker, private_queues, tasks_through_broker
+from tests.workers import Worker, tasks_through_broker
 
 # The worker reads what the test wrote through its own connections: rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,31 +35,13 @@ def eager_tasks():
 
 
 @pytest.fixture
-def queue_prefix(redis_client):
-    with private_queues(redis_client, "phototest") as prefix:
-        yield prefix
-
-
-@pytest.fixture
-def media_worker(queue_prefix, media_root, tmp_path):
-    """``media_worker()`` starts a real worker on this test's queues; it is killed at the end."""
-    started: list[Worker] = []
+def media_worker(celery_worker, media_root):
+    """``media_worker()`` starts a real worker on this test's queues and MEDIA_ROOT."""
 
     def start() -> Worker:
-        worker = workers.start_worker(
-            queue_prefix=queue_prefix,
-            queues=("media", "fanout", "default"),
-            name="media",
-            log_dir=tmp_path,
-            env={"MEDIA_ROOT": str(media_root), "PHOTO_TIME_LIMIT_SECONDS": str(WORKER_TIME_LIMIT)},
-            loglevel="INFO",
-        )
-        started.append(worker)
-        return worker
+        return celery_worker("media", loglevel="INFO", PHOTO_TIME_LIMIT_SECONDS=WORKER_TIME_LIMIT)
 
-    yield start
-    for worker in started:
-        worker.kill()
+    return start
 
 
 def processing_log(worker, event: str) -> int:
@@ -74,7 +56,7 @@ def wait_for(condition, *, what, seconds: float = WAIT_SECONDS) -> None:
 
 
 def test_a_worker_processes_queued_uploads_good_to_ready_and_bad_to_failed_once(
-    ana, client_for, media_worker, queue_prefix, redis_client
+    ana, client_for, media_worker, worker_queues, redis_client
 ):
     client = client_for(ana)
     album = create_album(client, "Team offsite")
@@ -82,7 +64,7 @@ def test_a_worker_processes_queued_uploads_good_to_ready_and_bad_to_failed_once(
     assert response.status_code == 202, response.content
     good, bad = (Photo.objects.get(pk=p["id"]) for p in response.json())
     # Committed and queued on the media queue, waiting for a worker.
-    assert redis_client.llen(f"{queue_prefix}media") == 2
+    assert redis_client.llen(f"{worker_queues}media") == 2
     # Meanwhile the second upload goes bad on disk.
     with default_storage.open(bad.incoming, "wb") as f:
         f.write(files.truncated(files.noisy(size=(600, 400)), keep=0.3))

@@ -1,13 +1,8 @@
 """The Celery app as workers and senders see it: three queues, JSON only, and no task lost
 when a worker dies; and a real worker answering over the real Redis broker."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 
-import pytest
 from django.conf import settings
 
 from socialblue.celery import app
@@ -50,53 +45,13 @@ def test_an_unacknowledged_task_comes_back_after_the_longest_task_but_the_same_d
     assert visibility_timeout <= LONGEST_ACCEPTABLE_REDELIVERY_SECONDS
 
 
-@pytest.fixture
-def default_queue_worker(tmp_path):
-    """A real ``celery worker`` for the ``default`` queue on the test Redis; its node name.
-
-    Its output is printed when it stops, so pytest shows it beside a failure."""
-    node = f"socialblue-test-{uuid.uuid4().hex[:8]}@localhost"
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", str(tmp_path)),
-        "LANG": "C.UTF-8",
-        "SOCIALBLUE_VAR_DIR": str(tmp_path / "var"),
-        "DEBUG": "1",  # as the suite runs: production would want a SECRET_KEY
-        "REDIS_URL": settings.REDIS_URL,
-        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
-    }
-    log_path = tmp_path / "worker.log"
-    log = log_path.open("w")
-    worker = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "socialblue", "worker",
-            "-Q", "default", "--pool=solo", "--concurrency=1", f"--hostname={node}",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        yield node
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.close()
-        print(log_path.read_text())
-
-
-def test_a_worker_answers_over_the_broker_and_serves_the_default_queue(default_queue_worker):
+def test_a_worker_answers_over_the_broker_and_serves_the_default_queue(celery_worker, worker_queues):
+    worker = celery_worker("default", queues=("default",))
     deadline = time.monotonic() + WORKER_START_SECONDS
     replies = []
     while not replies and time.monotonic() < deadline:
-        replies = app.control.ping(destination=[default_queue_worker], timeout=0.5)
+        replies = app.control.ping(destination=[worker.nodename], timeout=0.5)
 
-    assert replies == [{default_queue_worker: {"ok": "pong"}}]
-    queues = app.control.inspect(destination=[default_queue_worker], timeout=2).active_queues()
-    assert [queue["name"] for queue in queues[default_queue_worker]] == ["default"]
+    assert replies == [{worker.nodename: {"ok": "pong"}}], worker.log()
+    queues = app.control.inspect(destination=[worker.nodename], timeout=2).active_queues()
+    assert [queue["name"] for queue in queues[worker.nodename]] == [f"{worker_queues}default"]
