@@ -62,6 +62,24 @@ def album_photos_seen_by(*, album: Album, viewer: Profile) -> QuerySet[Photo]:
     return album_photos(album=album).filter(_shown_to(viewer))
 
 
+def album_photos_page(
+    *, album: Album, viewer: Profile, after: tuple[int, int] | None, limit: int
+) -> tuple[list[Photo], tuple[int, int] | None]:
+    """One page of :func:`album_photos_seen_by`, after the photo at ``(position, id)``, and
+    the cursor of the next page (``None`` at the end). A cursor by place, not a page number:
+    a photo deleted or uploaded while someone scrolls neither skips nor repeats another. One
+    query, however long the album."""
+    photos = album_photos_seen_by(album=album, viewer=viewer)
+    if after is not None:
+        position, pk = after
+        photos = photos.filter(Q(position__gt=position) | Q(position=position, pk__gt=pk))
+    found = list(photos[: limit + 1])
+    if len(found) <= limit:
+        return found, None
+    last = found[limit - 1]
+    return found[:limit], (last.position, last.pk)
+
+
 def visible_batches(ids: list[int], viewer: Profile | None) -> dict[int, PhotoBatch]:
     """Photo batches (feed items) whose album the viewer may see, with a few ready photos."""
     batches = PhotoBatch.objects.select_related("album__owner__user").filter(

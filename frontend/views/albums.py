@@ -13,7 +13,7 @@ from io import BytesIO
 import blurhash
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,11 +28,13 @@ from photos.models import Album, Photo
 from photos.serializers import AlbumCreateSerializer, AlbumUpdateSerializer, PhotoUpdateSerializer
 from profiles.audience import default_visibility, visibility_choices
 from socialblue.errors import Forbidden, Invalid
-from socialblue.fields import id_or_none
+from socialblue.fields import ID_MAX, INT_MAX, id_or_none, whole_number
 from socialblue.images import ImageRejected
 from socialblue.uploads import uploaded_files
 
 ALBUMS_PER_PAGE = 24
+# Photos on one page of an album; the next ones load as the reader scrolls to the end.
+ALBUM_PAGE = 30
 # The blurhash placeholder is decoded to this many pixels a side; the browser scales it up
 # smoothly, and a 16×16 PNG is about half a kilobyte in the page.
 PLACEHOLDER_PIXELS = 16
@@ -174,18 +176,53 @@ def album_delete(request, pk: int):
 # --- The album page ---------------------------------------------------------------------------
 
 
+def _after(request) -> tuple[int, int] | None:
+    """Where a page of an album's photos starts: ``?after=<position>-<id>``, the place of the
+    last photo shown (nothing: the first page). Anything else is a 400 that says so."""
+    raw = request.GET.get("after", "").strip()
+    if not raw:
+        return None
+    position, _dash, pk = raw.partition("-")
+    message = _("after is the place of the last photo shown: <position>-<id>.")
+    try:
+        place = (
+            whole_number(position, name="after", minimum=0, maximum=INT_MAX, message=message),
+            whole_number(pk, name="after", minimum=0, maximum=ID_MAX, message=message),
+        )
+    except Invalid as exc:
+        raise BadRequest(exc.text()) from exc
+    if None in place:
+        raise BadRequest(message)
+    return place
+
+
 def _album_page(request, album: Album, *, upload_error: str = "", status: int = 200):
-    is_owner = album.owner_id == request.viewer.pk
-    photos = list(selectors.album_photos_seen_by(album=album, viewer=request.viewer))
+    """The album page, a page of photos at a time; htmx asks for the next page (the photos,
+    and the next "more" control out of band) as the reader scrolls, like the feed."""
+    after = _after(request)
+    photos, following = selectors.album_photos_page(
+        album=album, viewer=request.viewer, after=after, limit=ALBUM_PAGE
+    )
     context = {
         "album": album,
-        "is_owner": is_owner,
+        "is_owner": album.owner_id == request.viewer.pk,
         "photos": _with_placeholders(photos),
+        "paged": after is not None,
+        "next_after": f"{following[0]}-{following[1]}" if following else "",
+        # The ends of the whole album, whose move buttons go nowhere (a page's own ends may not be).
+        "first_id": photos[0].pk if photos and after is None else None,
+        "last_id": photos[-1].pk if photos and following is None else None,
         "upload_error": upload_error,
         "max_mb": settings.PHOTO_MAX_BYTES // (1024 * 1024),
         "max_bytes": settings.PHOTO_MAX_BYTES,
     }
-    return render(request, "frontend/albums/album.html", context, status=status)
+    return page(
+        request,
+        "frontend/albums/album.html",
+        context,
+        fragment="frontend/albums/_photo_page.html",
+        status=status,
+    )
 
 
 @signed_in
@@ -218,8 +255,8 @@ def _rejection_message(exc: ImageRejected) -> str:
 @require_POST
 def upload(request, pk: int):
     """One or more ``image`` parts; all are checked before any is stored. The uploader script
-    sends one file per request (``HX-Request``) and gets the new photos' cards back, or the
-    reason as text with the checker's status (413, 415, 400)."""
+    sends one file per request (``HX-Request``) and gets the new photos' cards back with the
+    album's count, or the reason as text with the checker's status (413, 415, 400)."""
     viewer = request.viewer
     album = selectors.access_album(viewer=viewer, album_id=pk)
     try:
@@ -252,14 +289,20 @@ def upload(request, pk: int):
 
 
 def _new_order(request, album: Album) -> tuple[list[int], int | None]:
-    """The order asked for: every id as ``order`` (the script), or one ``photo`` moved one
-    place ``earlier`` or ``later`` (the buttons without a script)."""
+    """The whole order to store, from what was asked: ``order``, the photos the script has
+    shown (the album pages its photos, so it may not have them all), which take the places
+    those photos held while the others stay where they are; or one ``photo`` moved one place
+    ``earlier`` or ``later`` (the buttons without a script)."""
+    ids = list(selectors.album_photos(album=album).values_list("pk", flat=True))
     if "order" in request.POST:
         order = [id_or_none(value) for value in request.POST.getlist("order")]
         if None in order:
             raise Invalid({"photo_order": [_("The order lists photo ids.")]})
-        return order, None
-    ids = list(selectors.album_photos(album=album).values_list("pk", flat=True))
+        given = set(order)
+        if len(given) != len(order) or not given <= set(ids):
+            return order, None  # the service refuses it, with its reason
+        places = iter(order)
+        return [next(places) if pk in given else pk for pk in ids], None
     try:
         moved = int(request.POST.get("photo", ""))
         index = ids.index(moved)
@@ -321,8 +364,9 @@ def photo_cover(request, pk: int):
 @signed_in
 def photo_card(request, pk: int):
     """The live part of a photo's card (its picture, or its processing or failed state), polled
-    while it is processing; the owner's cover control comes along out of band. The caption
-    form is left alone, so what the owner is typing survives the refresh."""
+    while it is processing; the owner's cover control and the album's count (a photo counts
+    once it is ready) come along out of band. The caption form is left alone, so what the
+    owner is typing survives the refresh."""
     photo = selectors.access_photo(viewer=request.viewer, photo_id=pk)
     album = photo.album
     context = {
@@ -374,6 +418,8 @@ def photo_delete(request, pk: int):
         return render(request, "frontend/albums/confirm_delete.html", context)
     services.photo_delete(photo=photo, by=viewer)
     if is_htmx(request):
-        return HttpResponse(status=204)
+        # The album's count, for the page to show the one left.
+        fresh = selectors.access_album(viewer=viewer, album_id=album.pk)
+        return render(request, "frontend/albums/_album_count.html", {"album": fresh})
     messages.success(request, _("Photo deleted."))
     return redirect("frontend:album", pk=album.pk)

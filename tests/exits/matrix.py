@@ -191,7 +191,15 @@ URLS: dict[str, Exit] = {
     "notifications/badge/": Exit("signed-in"),
     "albums/": Exit("signed-in", note="one's own albums"),
     "albums/new/": Exit("signed-in", probes=(GET, write(data={"title": ""}))),
-    "albums/<int:pk>/": Exit("audience rule", "album", (read(shows=("album", "albumtext", "alt", "file")),)),
+    "albums/<int:pk>/": Exit(
+        "audience rule",
+        "album",
+        (
+            read(shows=("album", "albumtext", "alt", "file")),
+            read(query="after=0-0", htmx=True, shows=("alt", "file")),
+        ),
+        note="?after=: the next page of photos, as the reader scrolls",
+    ),
     "albums/<int:pk>/edit/": Exit(
         "audience rule", "album", (read(writers="owner"), write(data={"title": ""}, writers="owner"))
     ),

@@ -269,11 +269,17 @@ def test_ana_moves_photos_with_the_buttons_and_the_script(ana, offsite):
     response = client.post(url("album_reorder", offsite.pk), {"order": [b.pk, a.pk, c.pk]}, **HTMX)
     assert response.status_code == 204
     assert grid_ids(page_of(client, "album", offsite.pk)) == [b.pk, a.pk, c.pk]
-    # An order that leaves a photo out is refused and changes nothing.
+    # The album pages its photos, so the script sends the order of those it has shown: they
+    # take the places they held, and the others stay where they are.
     response = client.post(url("album_reorder", offsite.pk), {"order": [a.pk, b.pk]}, **HTMX)
-    assert response.status_code == 400
-    assert "List every photo of the album exactly once." in response.content.decode()
-    assert grid_ids(page_of(client, "album", offsite.pk)) == [b.pk, a.pk, c.pk]
+    assert response.status_code == 204
+    assert grid_ids(page_of(client, "album", offsite.pk)) == [a.pk, b.pk, c.pk]
+    # An order that names a photo twice, or one of another album, is refused and changes nothing.
+    for order in ([a.pk, a.pk, c.pk], [a.pk, b.pk, c.pk, c.pk + 1000]):
+        response = client.post(url("album_reorder", offsite.pk), {"order": order}, **HTMX)
+        assert response.status_code == 400
+        assert "List every photo of the album exactly once." in response.content.decode()
+        assert grid_ids(page_of(client, "album", offsite.pk)) == [a.pk, b.pk, c.pk]
 
 
 def test_ana_makes_another_photo_the_cover(ana, offsite):
@@ -313,6 +319,125 @@ def test_ana_changes_who_can_see_the_album(ana, offsite):
     assert offsite.visibility == "connections"
 
 
+# --- Paging through an album, and its count ----------------------------------------------------
+
+
+@pytest.fixture
+def pages_of_4(monkeypatch):
+    """Albums show 4 photos a page, so a short album has several."""
+    from frontend.views import albums
+
+    monkeypatch.setattr(albums, "ALBUM_PAGE", 4)
+
+
+def next_page_address(html: str) -> str | None:
+    found = re.search(r'id="photo-more".*?hx-get="([^"]+)"', html, re.S)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def scroll_through(client: Client, album: Album) -> list[list[int]]:
+    """The pages of the album's grid as the reader scrolls (htmx asks for each next one)."""
+    html = page_of(client, "album", album.pk)
+    pages = [grid_ids(html)]
+    while address := next_page_address(html):
+        response = client.get(address, **HTMX)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<html" not in html and 'id="photo-more" hx-swap-oob="true"' in html
+        pages.append(grid_ids(html))
+    return pages
+
+
+def test_an_album_pages_through_its_photos_as_the_reader_scrolls(ana, marco, committed, pages_of_4):
+    owner = signed_in(ana)
+    album = make_album(owner)
+    add_photos(owner, committed, album, *(photo(n) for n in range(5)))
+    every = [p.pk for p in add_photos(owner, committed, album, *(photo(n) for n in range(5, 10)))]
+
+    for reader in (owner, signed_in(marco)):
+        pages = scroll_through(reader, album)
+
+        assert [len(p) for p in pages] == [4, 4, 2]
+        assert [pk for p in pages for pk in p] == every
+
+
+def test_a_photo_deleted_while_she_scrolls_skips_no_other(ana, committed, pages_of_4):
+    client = signed_in(ana)
+    album = make_album(client)
+    every = [p.pk for p in add_photos(client, committed, album, *(photo(n) for n in range(8)))]
+    first_page = page_of(client, "album", album.pk)
+
+    client.post(url("photo_delete", every[3]), **HTMX)
+    second = client.get(next_page_address(first_page), **HTMX).content.decode()
+
+    assert grid_ids(second) == every[4:8]
+
+
+def test_without_a_script_more_photos_is_a_link_to_the_next_page(ana, committed, pages_of_4):
+    client = signed_in(ana)
+    album = make_album(client)
+    every = [p.pk for p in add_photos(client, committed, album, *(photo(n) for n in range(6)))]
+
+    first = page_of(client, "album", album.pk)
+    link = re.search(r'<a class="btn" href="([^"]+)"[^>]*>More photos</a>', first).group(1)
+    second = client.get(link.replace("&amp;", "&"))
+
+    html = second.content.decode()
+    assert second.status_code == 200 and "<html" in html
+    assert grid_ids(html) == every[4:]
+    assert "Back to the first photos" in html and "More photos" not in html
+
+
+@pytest.mark.parametrize("after", ["x", "5", "5-", "-1-3", "1-2-3", "1-99999999999999999999", "3.0-1"])
+def test_a_place_in_an_album_that_is_not_one_is_a_400(ana, offsite, after):
+    response = signed_in(ana).get(url("album", offsite.pk), {"after": after}, **HTMX)
+
+    assert response.status_code == 400
+
+
+def test_the_next_page_costs_the_same_queries_for_a_short_or_long_album(ana, marco, committed, pages_of_4):
+    owner, colleague = signed_in(ana), signed_in(marco)
+    album = make_album(owner)
+    add_photos(owner, committed, album, *(photo(n) for n in range(6)))
+    after = next_page_address(page_of(owner, "album", album.pk))
+
+    def cost() -> tuple[int, ...]:
+        return tuple(
+            len(captured) for client in (owner, colleague) for captured in [_queries_of(client, after)]
+        )
+
+    short = cost()
+    add_photos(owner, committed, album, *(photo(n) for n in range(6, 16)))
+    assert cost() == short
+
+
+def _queries_of(client: Client, address: str) -> list:
+    client.get(address, **HTMX)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(address, **HTMX).status_code == 200
+    return queries.captured_queries
+
+
+def test_the_count_follows_uploads_processing_and_deletes(ana):
+    client = signed_in(ana)
+    album = make_album(client)
+    assert '<span id="album-count">0 photos</span>' in page_of(client, "album", album.pk)
+
+    # Processing has not run yet: the new card comes back with the count as it stands.
+    uploaded = client.post(url("album_upload", album.pk), {"image": [photo(1)]}, **HTMX).content.decode()
+    assert '<span id="album-count" hx-swap-oob="true">0 photos</span>' in uploaded
+    [new] = Photo.objects.filter(album=album)
+    services.photo_process(photo_id=new.pk)
+    # The card polled until the photo is ready brings the new count, out of band.
+    live = client.get(url("photo_card", new.pk), **HTMX).content.decode()
+    assert '<span id="album-count" hx-swap-oob="true">1 photo</span>' in live
+    other = services.photos_upload(album=album, by=ana, files=[photo(2)])[0]
+    services.photo_process(photo_id=other.pk)
+
+    deleted = client.post(url("photo_delete", new.pk), **HTMX).content.decode()
+    assert deleted.strip().endswith('<span id="album-count">1 photo</span>')
+
+
 # --- Deleting ----------------------------------------------------------------------------------
 
 
@@ -325,7 +450,9 @@ def test_ana_deletes_a_photo_and_its_files_are_gone(ana, offsite, committed, med
     assert "Delete this photo?" in confirm
     with committed():
         response = client.post(url("photo_delete", first.pk), **HTMX)
-    assert response.status_code == 204
+    # The answer is the album's count, for the page to show the photos left.
+    assert response.status_code == 200
+    assert '<span id="album-count">2 photos</span>' in response.content.decode()
     assert not Photo.objects.filter(pk=first.pk).exists()
     assert not any(path.exists() for path in its_files)
 

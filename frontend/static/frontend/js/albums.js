@@ -179,15 +179,34 @@
 
   /* --- Moving photos earlier or later ------------------------------------------------------ */
 
+  // Photos after the last card shown are still to load: the last card can move later.
+  function moreToLoad() {
+    return Boolean(document.querySelector("#photo-more [hx-get]"));
+  }
+
   function refreshMoveButtons() {
     if (!grid) return;
     const cards = Array.from(grid.children);
+    const more = moreToLoad();
     cards.forEach(function (card, index) {
       const earlier = card.querySelector('button[data-move="earlier"], button[value="earlier"]');
       const later = card.querySelector('button[data-move="later"], button[value="later"]');
       if (earlier) toggleDisabled(earlier, index === 0);
-      if (later) toggleDisabled(later, index === cards.length - 1);
+      if (later) toggleDisabled(later, index === cards.length - 1 && !more);
     });
+  }
+
+  /* The album's "N photos", from an answer that carries it (an upload, a delete). */
+  function refreshCount(html) {
+    const count = document.getElementById("album-count");
+    if (!count || !html) return;
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    const fresh = template.content.querySelector("#album-count");
+    if (fresh) {
+      fresh.removeAttribute("hx-swap-oob");
+      count.replaceWith(fresh);
+    }
   }
 
   function toggleDisabled(button, disabled) {
@@ -301,6 +320,7 @@
       post(confirmForm.action, new FormData(confirmForm)).then(function (response) {
         okButton.disabled = false;
         if (!response.ok) throw new Error(String(response.status));
+        response.text().then(refreshCount);
         const card = document.getElementById(from.target);
         const neighbour = card && (card.nextElementSibling || card.previousElementSibling);
         if (card) card.remove();
@@ -398,6 +418,7 @@
   }
 
   function addCards(html, row) {
+    refreshCount(html);
     const template = document.createElement("template");
     template.innerHTML = html.trim();
     const cards = Array.from(template.content.querySelectorAll(".photo-card"));
@@ -510,6 +531,20 @@
   }
 
   /* --- htmx: new content, errors ----------------------------------------------------------- */
+
+  // The next page of photos was appended to the grid. A photo uploaded here while pages were
+  // still to load was added at the end of those shown; now that its own page has come, the
+  // copy in its right place stays and the early one goes.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!grid || event.detail.target !== grid) return;
+    const seen = new Set();
+    Array.from(grid.children).reverse().forEach(function (card) {
+      if (seen.has(card.dataset.photo)) card.remove();
+      else seen.add(card.dataset.photo);
+    });
+    refreshMoveButtons();
+    refreshEmpty();
+  });
 
   document.addEventListener("htmx:load", function (event) {
     const element = event.detail.elt;
