@@ -49,7 +49,9 @@ class PostAttachments:
     * ``validate_visibility(post, visibility)`` raises when the post's attachments may not be
       shown as widely as ``visibility`` (before a post is widened);
     * ``forget(post)``, inside the transaction that deletes the post, removes what existed
-      only to be carried by it (photos uploaded with the post)."""
+      only to be carried by it (photos uploaded with the post);
+    * ``serializer``, what ``load`` renders each attachment with: the API schema describes the
+      field with it (``socialblue/schema.py``)."""
 
     field: str
     validate: Callable[[Profile, list[int], str], None]
@@ -57,6 +59,7 @@ class PostAttachments:
     load: Callable[[Iterable[Any], Profile | None, Any], dict[int, list[dict]]]
     validate_visibility: Callable[[Any, str], None]
     forget: Callable[[Any], None]
+    serializer: type | None = None
 
 
 _post_attachments: dict[str, PostAttachments] = {}

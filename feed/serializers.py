@@ -99,6 +99,16 @@ class ReactionStateSerializer(serializers.Serializer):
     reaction_count = serializers.IntegerField()
 
 
+# Open: the rest of an activity's object is whatever its type's renderer (feed.registry) gives.
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {"type": {"type": "string"}, "id": {"type": "integer"}},
+        "required": ["type", "id"],
+        "additionalProperties": True,
+    },
+    component_name="ActivityObject",
+)
 class ActivityObjectSerializer(serializers.Serializer):
     type = serializers.CharField()
     id = serializers.IntegerField()

@@ -84,5 +84,6 @@ def register() -> None:
             load=load_post_photos,
             validate_visibility=validate_post_visibility,
             forget=services.post_photos_forget,
+            serializer=PhotoSerializer,
         )
     )

@@ -56,7 +56,7 @@ class LimitedPageNumberPagination(BasePagination):
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
-            "required": ["results", "next"],
+            "required": ["results", "next", "previous"],
             "properties": {
                 "results": schema,
                 "next": {"type": "string", "nullable": True, "format": "uri"},

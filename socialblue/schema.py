@@ -12,7 +12,8 @@ own words win where it documents a shared status too.
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, build_array_type
+from rest_framework import serializers
 
 from socialblue.fields import ID_MAX
 
@@ -84,6 +85,30 @@ class AutoSchema(SpectacularAutoSchema):
         # encodings DRF also parses are there for the browsable API, not for clients.
         media_types = super().map_parsers()
         return ["application/json"] if "application/json" in media_types else media_types
+
+    def _map_basic_serializer(self, serializer, direction):
+        # An answer carries every field of its serializer, a default or a null included: a
+        # field that is optional in a request is never missing from a response, and a client
+        # generated from the schema should not have to treat it as maybe absent.
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and schema.get("properties"):
+            schema["required"] = list(schema["properties"])
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        # A post's attachment fields (photos) are filled by the app that registered them
+        # (feed.registry), rendered with that app's serializer: the schema says so, without
+        # feed importing the app.
+        if isinstance(field, serializers.SerializerMethodField) and direction == "response":
+            from feed.registry import post_attachments
+            from feed.serializers import PostSerializer
+
+            on_a_post = isinstance(field.parent, PostSerializer)
+            attachments = post_attachments(field.field_name) if on_a_post else None
+            if attachments is not None and attachments.serializer is not None:
+                component = self.resolve_serializer(attachments.serializer, direction)
+                return {**build_array_type(component.ref), "readOnly": True}
+        return super()._map_serializer_field(field, direction, bypass_extensions)
 
     def _get_paginator(self):
         # Only reads are paginated: a write that answers with a list (a photo upload's new
