@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from demo.tables import table
 from feed.models import Activity, Comment, Post, Reaction
-from feed.services import POST_VERB, default_visibility
-from profiles.audience import visibilities_for
+from feed.services import POST_VERB
+from profiles.audience import default_visibility, visibilities_for
 from profiles.models import Connection, Follow, Profile, ProfileStatus, Visibility
 
 _POSTS = table("posts")["posts"]
