@@ -86,6 +86,7 @@ lint: install
 
 schema: export DEBUG = 1
 schema: install-runtime
+	mkdir -p var
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/schema.yml
 
 ## Benchmarks (bench/): prints a table, writes bench/results.md and bench/results.json.
