@@ -8,11 +8,13 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast install install-runtime lint schema lock bench clean
+.PHONY: run test test-fast install install-runtime install-demo lint schema lock bench clean
 
-# Three lock files, each pins and hashes only, made from pyproject.toml by `make lock`:
-#   requirements.lock        what the product runs on (`make run`, production)
-#   requirements-dev.lock    the development tools on top of it (tests, browser, fuzzer, ruff)
+# Four lock files, each pins and hashes only, made from pyproject.toml by `make lock`:
+#   requirements.lock        what the product runs on (production)
+#   requirements-demo.lock   the demo company's extras on top of it (`make run`)
+#   requirements-dev.lock    the development tools on top of it, the demo's included (tests,
+#                            browser, fuzzer, ruff)
 #   requirements-bench.lock  the benchmark's extras on top of it (`make bench`)
 # Each stamp is newer than its lock once that lock is installed, so an install runs again only
 # when a lock changed.
@@ -26,8 +28,15 @@ $(BIN)/.dev-installed: requirements-dev.lock $(BIN)/.installed
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock -r requirements-dev.lock
 	touch $@
 
-## The product's run-time environment only (what `make run` and production install).
+$(BIN)/.demo-installed: requirements-demo.lock $(BIN)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock -r requirements-demo.lock
+	touch $@
+
+## The product's run-time environment only (what production installs).
 install-runtime: $(BIN)/.installed
+
+## The run-time environment and the demo company's extras (what `make run` installs).
+install-demo: $(BIN)/.demo-installed
 
 ## The development environment: the run-time lock and the development lock.
 install: $(BIN)/.dev-installed
@@ -55,7 +64,10 @@ $(LOCK_VENV)/bin/pip-compile:
 
 lock: $(LOCK_VENV)/bin/pip-compile
 	$(PIP_COMPILE) --output-file=requirements.lock pyproject.toml
-	$(PIP_COMPILE) --extra=dev --constraint=requirements.lock --output-file=requirements-dev.lock pyproject.toml
+	$(PIP_COMPILE) --extra=demo --constraint=requirements.lock --output-file=requirements-demo.lock \
+		pyproject.toml
+	$(PIP_COMPILE) --extra=dev --extra=demo --constraint=requirements.lock \
+		--output-file=requirements-dev.lock pyproject.toml
 	$(PIP_COMPILE) --extra=bench --constraint=requirements-dev.lock --output-file=requirements-bench.lock \
 		pyproject.toml
 
@@ -63,7 +75,7 @@ lock: $(LOCK_VENV)/bin/pip-compile
 # DEBUG is off unless asked for (a forgotten variable must not expose the debug page); the
 # demo and the tests ask for it.
 run: export DEBUG = 1
-run: install-runtime
+run: install-demo
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "SocialBlue: http://$(HOST):$(PORT)/  API docs: http://$(HOST):$(PORT)/api/docs/"

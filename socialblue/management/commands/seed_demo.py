@@ -12,10 +12,16 @@ from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo import albums as demo_albums
-from demo import company as demo_company
-from demo import history as demo_history
-from demo import posts as demo_posts
+try:
+    from demo import albums as demo_albums
+    from demo import company as demo_company
+    from demo import history as demo_history
+    from demo import posts as demo_posts
+except ModuleNotFoundError as missing:  # a production install has no demo extras
+    raise SystemExit(
+        f"seed_demo needs the demo's extras ({missing.name} is missing): "
+        "pip install --require-hashes -r requirements.lock -r requirements-demo.lock"
+    ) from missing
 
 
 class Command(BaseCommand):
