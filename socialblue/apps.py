@@ -17,6 +17,7 @@ class SocialBlueConfig(AppConfig):
 
         limit_image_pixels()
         make_database_folders()
+        make_development_static_folder()
 
 
 def limit_image_pixels() -> None:
@@ -36,3 +37,11 @@ def make_database_folders() -> None:
         in_memory = name in ("", ":memory:") or "mode=memory" in name
         if database["ENGINE"] == "django.db.backends.sqlite3" and not in_memory:
             Path(name).parent.mkdir(parents=True, exist_ok=True)
+
+
+def make_development_static_folder() -> None:
+    """On a developer's machine whitenoise serves the apps' static files through the finders,
+    yet still looks into ``STATIC_ROOT`` and warns on every start while it is missing. In
+    production ``collectstatic`` makes it, and a missing one is worth that warning."""
+    if settings.WHITENOISE_USE_FINDERS:
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
