@@ -158,10 +158,17 @@ def _request_rebuild(viewer: Profile) -> None:
 def _redis_page(viewer: Profile, *, cursor: int | None, limit: int) -> FeedPage | None:
     """None when the viewer has no timeline (a rebuild is then requested)."""
     queryset = feed_queryset(viewer)
-    # High-follower authors are not fanned out: their activities are merged here.
-    merged_on_read = Activity.objects.filter(
-        merged_on_read=True, actor_id__in=Follow.objects.filter(follower=viewer).values("followee_id")
-    ).order_by("-id")
+    # High-follower authors are not fanned out: their activities are merged here, for their
+    # followers and for themselves (a rebuilt timeline holds no merged activity, their own
+    # included, so their own must come from here too).
+    merged_on_read = (
+        Activity.objects.filter(merged_on_read=True)
+        .filter(
+            Q(actor_id__in=Follow.objects.filter(follower=viewer).values("followee_id"))
+            | Q(actor_id=viewer.pk)
+        )
+        .order_by("-id")
+    )
     items: list[FeedItem] = []
     before = cursor
     while len(items) < limit:

@@ -399,6 +399,24 @@ def test_high_follower_author_still_sees_their_own_post_in_their_timeline(
     assert timeline_score(redis_client, ana, activity_of(written).pk) is not None
 
 
+def test_high_follower_author_still_sees_their_own_post_after_their_timeline_is_rebuilt(
+    ana, marco, priya, hana, committed, client_for, settings
+):
+    settings.FEED_FANOUT_LIMIT = 2
+    active(ana, marco, priya, hana)
+    for person in (marco, priya, hana):
+        graph.follow(follower=person, followee=ana)
+    build_timeline(ana)
+    with committed():
+        written = post(ana, "All-hands at 10")
+
+    fanout.rebuild_timeline(ana.pk)  # Redis lost it, say: built again from the database
+
+    assert selectors.feed_home_page(viewer=ana).source == "redis"
+    assert feed_post_ids(client_for(ana)) == [written.pk]
+    assert redis_feed(ana, limit=1) == database_feed(ana, limit=1)
+
+
 # --- Inactive followers ----------------------------------------------------------------------
 
 
