@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from socialblue.errors import ServiceError, Throttled
+from socialblue.errors import ServiceError, Throttled, Unavailable
 from socialblue.fields import PAGE_MAX, whole_number
 from socialblue.images import ImageRejected
 from socialblue.outages import RETRY_AFTER_SECONDS, is_outage
@@ -95,11 +95,7 @@ def exception_handler(exc, context):
     """Every error is JSON with at least ``detail`` or field errors, never a 500 for a client's
     mistake, and a 503 with ``Retry-After`` when a backing service is down."""
     if is_outage(exc) and not isinstance(exc, ServiceError):
-        return Response(
-            {"detail": "The service is briefly unavailable. Try again shortly.", "code": "unavailable"},
-            status=503,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+        exc = Unavailable(retry_after=RETRY_AFTER_SECONDS)
     if isinstance(exc, ServiceError):
         detail = exc.detail
         body = detail if isinstance(detail, dict) else {"detail": str(detail), "code": exc.code}

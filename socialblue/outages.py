@@ -74,10 +74,8 @@ def wants_json(request) -> bool:
 def outage_response(request, *, retry_after: int = RETRY_AFTER_SECONDS) -> HttpResponse:
     """The 503 for ``request``: JSON for the API, a page for browsers."""
     if wants_json(request):
-        response = JsonResponse(
-            {"detail": "The service is briefly unavailable. Try again shortly.", "code": "unavailable"},
-            status=503,
-        )
+        unavailable = Unavailable(retry_after=retry_after)
+        response = JsonResponse({"detail": unavailable.detail, "code": unavailable.code}, status=503)
     else:
         response = HttpResponse(
             render_to_string("socialblue/unavailable.html", {"retry_after": retry_after}), status=503
