@@ -384,15 +384,21 @@ def test_high_follower_author_is_merged_on_read_not_written(
     assert redis_feed(priya, limit=1) == database_feed(priya, limit=1)
 
 
-def test_high_follower_author_still_sees_their_own_post_in_their_timeline(
-    ana, marco, priya, hana, committed, redis_client, settings
-):
+@pytest.fixture
+def popular_ana(ana, marco, priya, hana, settings):
+    """Ana with three followers, over a FEED_FANOUT_LIMIT of 2, and her timeline built."""
     settings.FEED_FANOUT_LIMIT = 2
     active(ana, marco, priya, hana)
     for person in (marco, priya, hana):
         graph.follow(follower=person, followee=ana)
     build_timeline(ana)
+    return ana
 
+
+def test_high_follower_author_still_sees_their_own_post_in_their_timeline(
+    popular_ana, committed, redis_client
+):
+    ana = popular_ana
     with committed():
         written = post(ana, "All-hands at 10")
 
@@ -400,13 +406,9 @@ def test_high_follower_author_still_sees_their_own_post_in_their_timeline(
 
 
 def test_high_follower_author_still_sees_their_own_post_after_their_timeline_is_rebuilt(
-    ana, marco, priya, hana, committed, client_for, settings
+    popular_ana, committed, client_for
 ):
-    settings.FEED_FANOUT_LIMIT = 2
-    active(ana, marco, priya, hana)
-    for person in (marco, priya, hana):
-        graph.follow(follower=person, followee=ana)
-    build_timeline(ana)
+    ana = popular_ana
     with committed():
         written = post(ana, "All-hands at 10")
 
