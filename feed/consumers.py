@@ -1,11 +1,13 @@
 """The live feed socket, ``/ws/feed/`` (events: ``feed/events.py``).
 
-Each signed-in person's sockets join the group ``live.{profile_id}`` and count as online
-(``feed.presence``) while open. Whatever the server sends to the group reaches every open
-screen of theirs. The channel layer delivers at most once, so a client that reconnects sends
-``{"type": "resume", "after": <last activity id>}`` and receives what it missed, oldest
-first, then ``{"type": "resume.done", "last": <id>}``. Unauthenticated sockets are closed
-with code 4401.
+Each signed-in person's sockets count as online (``feed.presence``) while open. Feed events
+reach them through this process's ``feed.stream`` (one subscription per process, the same
+frame for every socket it is for), through a bounded outbox per socket: a socket that falls
+behind is closed with 4408. Notifications and control events reach them through the channel
+layer, on the group ``live.{profile_id}``. Both deliver at most once, so a client that
+reconnects sends ``{"type": "resume", "after": <last activity id>}`` and receives what it
+missed, oldest first, then ``{"type": "resume.done", "last": <id>}``. Unauthenticated sockets
+are closed with code 4401.
 
 A socket lives no longer than the credential that opened it (``socialblue.ws_auth``): it
 also joins its credential's group, so revoking a token or signing a browser out closes it
@@ -21,7 +23,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from feed import presence
+from feed import presence, stream
 from feed.live import live_group
 from socialblue.fields import ID_MAX
 from socialblue.ws_auth import CLOSE_UNAUTHENTICATED, still_signed_in
@@ -54,6 +56,11 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
     # their access narrowed (they left) is told as ``session.revoked``, not as a sign-out.
     opened_as: str | None = None
     _heartbeat: asyncio.Task | None = None
+    # Feed frames waiting to be sent, and the task that sends them one after another.
+    _outbox: asyncio.Queue | None = None
+    _writer: asyncio.Task | None = None
+    _closing: asyncio.Task | None = None
+    _send_lock: asyncio.Lock | None = None
 
     def _groups(self) -> list[str]:
         return [live_group(self.profile_id), self.credential.group]
@@ -71,10 +78,44 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         self.opened_as = await database_sync_to_async(_status_of)(self.profile_id)
         for group in self._groups():
             await self.channel_layer.group_add(group, self.channel_name)
+        self._outbox = asyncio.Queue(maxsize=stream.SOCKET_OUTBOX_FRAMES)
+        self._send_lock = asyncio.Lock()
+        await stream.local().join(self.profile_id, self)
         await self.accept()
         await sync_to_async(presence.connected, thread_sensitive=False)(self.profile_id)
         self._heartbeat = asyncio.create_task(self._beat())
         await self.send_json({"type": "hello", "user": user.get_username()})
+        self._writer = asyncio.create_task(self._write())
+
+    def push(self, frame: str) -> None:
+        """Queue one feed frame (``feed.stream`` calls this for each socket it is for). A
+        socket whose outbox is full has fallen behind: closed with 4408, it resumes."""
+        if self._closing is not None:
+            return
+        try:
+            self._outbox.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.close_soon(stream.CLOSE_FELL_BEHIND)
+
+    def close_soon(self, code: int) -> None:
+        """Stop sending feed frames and close with ``code``; the frames still queued are
+        dropped (the client resumes after reconnecting)."""
+        if self._closing is not None:
+            return
+        stream.local().leave(self.profile_id, self)
+        if self._writer is not None:
+            self._writer.cancel()
+        # The close frame goes out once the client has read what its transport holds.
+        self._closing = asyncio.create_task(self.close(code=code))
+
+    async def _write(self):
+        while True:
+            frame = await self._outbox.get()
+            async with self._send_lock:
+                try:
+                    await self.base_send({"type": "websocket.send", "text": frame})
+                except OSError:  # the client went; its disconnect follows
+                    return
 
     async def _beat(self):
         while True:
@@ -100,6 +141,9 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat
+        stream.local().leave(self.profile_id, self)
+        if self._writer is not None:
+            self._writer.cancel()
         await sync_to_async(presence.disconnected, thread_sensitive=False)(self.profile_id)
         for group in self._groups():
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -132,14 +176,18 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             if not await self._still_signed_in():
                 return
             activities = await database_sync_to_async(_resume)(self.profile_id, after)
-            for activity in activities:
-                await self.send_json({"type": "feed.activity", "activity": activity})
-            last = activities[-1]["id"] if activities else after
-            await self.send_json({"type": "resume.done", "last": last})
+            # Live frames wait while the replay is sent, so the two never interleave.
+            async with self._send_lock:
+                for activity in activities:
+                    await self.send_json({"type": "feed.activity", "activity": activity})
+                last = activities[-1]["id"] if activities else after
+                await self.send_json({"type": "resume.done", "last": last})
         else:
             await self.send_json({"type": "error", "detail": "Unknown message type."})
 
-    # Events sent to the group are forwarded as they are.
+    # Events sent to the group are forwarded as they are. Feed events come through
+    # ``feed.stream``; one sent to the group (by a worker of the previous release during an
+    # upgrade) still arrives.
     async def feed_activity(self, event):
         await self.send_json(event)
 

@@ -105,8 +105,12 @@ CLOSE_CODES = {
     "the credential that opened the socket ended since (`credential.revoked`; a `resume` "
     "checks it again first). Sign in again before reconnecting.",
     4403: "The person's sign-ins were revoked; sign in again.",
-    1013: "Try again later: a service the socket needs (the database, Redis) is briefly away. "
-    "Reconnect after a pause (with back-off), then send `resume`.",
+    1013: "Try again later: a service the socket needs (the database, Redis) is briefly away, "
+    "or the server lost its feed subscription and cannot tell what it missed. Reconnect after "
+    "a pause (with back-off), then send `resume`.",
+    4408: "The socket fell behind: feed events arrived faster than the client read them, and "
+    "the server keeps only a bounded number waiting per socket. The queued events are "
+    "dropped; reconnect, then send `resume`.",
 }
 
 

@@ -118,6 +118,7 @@ class LiveRenders:
     def __init__(self, activity: Activity):
         self.activity = activity
         self._rendered: dict[tuple[str, bool], dict | None] = {}
+        self._frames: dict[tuple[str, bool], bytes] = {}
 
     def _render(self, key: tuple[str, bool], member: Profile | int) -> dict | None:
         if key not in self._rendered:
@@ -137,12 +138,16 @@ class LiveRenders:
 
     def push(self, profile_ids: Iterable[int]) -> None:
         """Send each online person of ``profile_ids`` the render of their class (none to a
-        class that may not see the item: its object is gone or hidden from them)."""
+        class that may not see the item: its object is gone or hidden from them): one
+        published frame per class, encoded once per class for the whole fan-out."""
         online = presence.online_among(profile_ids)
         for key, members in audience_classes(self.activity, online).items():
-            payload = self._render(key, members[0])
-            if payload is not None:
-                live.push_activity(members, payload)
+            if key not in self._frames:
+                payload = self._render(key, members[0])
+                if payload is None:
+                    continue
+                self._frames[key] = live.activity_frame(payload)
+            live.publish_activity(members, self.activity.pk, self._frames[key])
 
 
 def fan_out(activity_id: int, *, dispatch_chunk=None) -> None:
@@ -156,9 +161,9 @@ def fan_out(activity_id: int, *, dispatch_chunk=None) -> None:
     renders = LiveRenders(activity)
     if renders.of_actor() is None:  # its object is already gone
         return
+    renders.push([activity.actor_id])
     if timelines.enabled():
         timelines.add(activity.pk, [activity.actor_id])
-    renders.push([activity.actor_id])
     if is_high_follower(activity.actor):
         # Not written anywhere: followers merge it when they read. Online followers still
         # hear about it at once.
@@ -186,6 +191,9 @@ def fan_out_chunk(activity_id: int, profile_ids: list[int], *, activity=None, re
     activity = activity or Activity.objects.select_related("actor__user").filter(pk=activity_id).first()
     if activity is None or activity.removed_at is not None:
         return
+    # The online followers hear of it first; the timelines follow. A removal that overtakes
+    # this push is published after it, or (if first) makes every ASGI process drop it.
+    (renders or LiveRenders(activity)).push(profile_ids)
     if timelines.enabled():
         timelines.add(activity.pk, profile_ids)
         # Removed while we wrote? Then the removal may have run before our write: take it
@@ -193,7 +201,6 @@ def fan_out_chunk(activity_id: int, profile_ids: list[int], *, activity=None, re
         if Activity.objects.filter(pk=activity.pk, removed_at__isnull=False).exists():
             timelines.remove([activity.pk], profile_ids)
             return
-    (renders or LiveRenders(activity)).push(profile_ids)
 
 
 def _push_to_online_followers(activity: Activity, renders: LiveRenders) -> None:
@@ -210,14 +217,14 @@ def _push_to_online_followers(activity: Activity, renders: LiveRenders) -> None:
 def remove_activity(activity_id: int) -> None:
     """Take a removed activity (or one whose audience shrank) out of every timeline, and tell
     the online people who had it."""
-    activity = Activity.objects.filter(pk=activity_id).only("pk", "actor_id").first()
+    activity = Activity.objects.filter(pk=activity_id).only("pk", "actor_id", "removed_at").first()
     if activity is None:
         return
     targets = [[activity.actor_id], *all_follower_chunks(activity.actor_id)]
     for chunk in targets:
         if timelines.enabled():
             timelines.remove([activity.pk], chunk)
-        live.push_removed(chunk, activity.pk)
+        live.push_removed(chunk, activity.pk, gone=activity.removed_at is not None)
 
 
 def refan(activity_id: int) -> None:

@@ -1,9 +1,11 @@
-"""Live events to open screens, through the channel layer (schema: ``feed/events.py``).
+"""Live events to open screens (schema: ``feed/events.py``).
 
-Each person's sockets listen on the group ``live.{profile_id}``. Only people who are online
-(``feed.presence``) are sent anything: no channel-layer send per offline follower. The
-channel layer delivers at most once; a client that reconnects asks for what it missed with a
-``resume`` message.
+Feed events (``feed.activity``, ``feed.removed``) are encoded once and published once per
+audience class and chunk through ``feed.stream``, which every ASGI process delivers to its own
+sockets. Notifications and control events go through the channel layer: each person's sockets
+listen on the group ``live.{profile_id}``. Only people who are online (``feed.presence``) are
+sent anything: no message per offline follower. Both paths deliver at most once; a client that
+reconnects asks for what it missed with a ``resume`` message.
 
 Control events that close sockets go to everyone they concern, online or not: to a person's
 group, or to the group of one credential (``cred.token.<id>``, ``cred.session.<hash>``, see
@@ -14,10 +16,11 @@ import asyncio
 import logging
 from collections.abc import Iterable
 
+import orjson
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from feed import presence
+from feed import presence, stream
 
 logger = logging.getLogger(__name__)
 CONCURRENT_SENDS = 50
@@ -53,13 +56,33 @@ def _send_to_groups(groups: list[str], event: dict) -> int:
     return sent
 
 
+def activity_frame(activity: dict) -> bytes:
+    """The ``feed.activity`` frame of one render, encoded once for all who get it."""
+    return orjson.dumps({"type": "feed.activity", "activity": activity})
+
+
+def publish_activity(online_ids: list[int], activity_id: int, frame: bytes) -> int:
+    """Publish ``feed.activity`` (its :func:`activity_frame`) to ``online_ids``: people the
+    caller found online and who may see this render. One message, however many."""
+    if online_ids:
+        stream.publish(stream.ACTIVITY, activity_id, online_ids, frame)
+    return len(online_ids)
+
+
 def push_activity(profile_ids: Iterable[int], activity: dict) -> int:
     """Send ``feed.activity`` to those of ``profile_ids`` who are online."""
-    return _send(presence.online_among(profile_ids), {"type": "feed.activity", "activity": activity})
+    return publish_activity(presence.online_among(profile_ids), activity["id"], activity_frame(activity))
 
 
-def push_removed(profile_ids: Iterable[int], activity_id: int) -> int:
-    return _send(presence.online_among(profile_ids), {"type": "feed.removed", "id": activity_id})
+def push_removed(profile_ids: Iterable[int], activity_id: int, *, gone: bool = False) -> int:
+    """Send ``feed.removed`` to those of ``profile_ids`` who are online. ``gone``: the item is
+    removed for everyone (deleted), so every process drops a later frame of it whoever it is
+    for; the message is published even when nobody listed is online, for that."""
+    online = presence.online_among(profile_ids)
+    if online or gone:
+        frame = orjson.dumps({"type": "feed.removed", "id": activity_id})
+        stream.publish(stream.GONE if gone else stream.REMOVED, activity_id, online, frame)
+    return len(online)
 
 
 def push_notification(profile_id: int, notification: dict) -> int:
