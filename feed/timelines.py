@@ -1,24 +1,44 @@
 """Home timelines in Redis. This module is the only one that reads or writes their keys.
 
-One sorted set per person, ``feed:home:{profile_id}``: members and scores are activity ids.
-Each timeline is a single key, so timelines spread over a Redis Cluster by key.
+One Redis list per person, ``feed:home:v2:{profile_id}``: ``[-F, oldest id, ..., newest id]``.
+Each timeline is a single key, and every script touches one key, so timelines spread over a
+Redis Cluster by key.
 
-* Beside at most ``FEED_MAX_ITEMS`` activity ids, a timeline holds the member ``floor``
-  with score ``-F``: the timeline is complete for ids above ``F``; older items may be
-  missing (trimmed at the cap, or a follow merged only the followee's recent items) and are
-  read from the database. ``floor`` also tells "built, and empty" from "missing": a missing
+* The head of the list is the *floor* ``F``, stored negated so that no activity id can ever
+  equal it: the timeline is complete for ids above ``F``; older items may be missing
+  (trimmed at the cap, or a follow merged only the followee's recent items) and are read
+  from the database. The floor also tells "built, and empty" from "missing": a missing
   timeline is rebuilt from the database, never patched, because a fan-out writing into a
   missing key would create a timeline that looks complete but holds one item.
-* Writes go through one-key scripts that do nothing when the key is missing, trim to the
-  cap and raise the floor in the same step.
+* Ids are kept in ascending order after the floor. The fan-out's write is a look at the tail
+  and a push: O(1) whatever the timeline holds, and an id already there (a retried task)
+  changes nothing. Only an id older than the newest (a late write, a follow's merge) takes
+  the slow path, which rewrites the list.
+* Trimming has slack: a timeline is cut back to ``FEED_MAX_ITEMS`` only once it holds
+  ``FEED_MAX_ITEMS + slack`` ids (a tenth more), and the floor rises to the newest id cut.
+  Readers never see the slack: :func:`read` treats a timeline as its newest
+  ``FEED_MAX_ITEMS`` ids, with the floor below them.
+* Nothing at or below the floor is ever added, so a late write cannot bring back what a trim
+  or a raised floor let go; an activity removed while its fan-out ran is taken out again by
+  the fan-out itself (:func:`feed.fanout.fan_out_chunk`).
 * A timeline expires ``FEED_ACTIVE_DAYS`` after it was last read: the fan-out skips people
   inactive for longer (plus a day of slack), so a timeline that exists has received every
   fan-out since it was built.
 
-Redis settings relied on (see the README): ``zset-max-listpack-entries`` at least
-``FEED_MAX_ITEMS + 1`` keeps each timeline in the compact listpack encoding (about 7 bytes
-per entry instead of about 100 as a skiplist); an eviction policy of ``volatile-*`` or
-``noeviction`` (timelines are rebuilt when evicted, Celery's queues must not be).
+Why a list and not a sorted set (``bench/measure_layouts.py`` measures both, by raw
+commands): in the compact listpack encoding a sorted set's ``ZADD`` scans the whole listpack
+for the member before inserting, so each write into a timeline at the cap cost about 35 µs
+of Redis CPU (3.5 s per 100,000 timelines); a list takes the write in about 4 µs and holds
+an id in about 6 bytes instead of 12 (a listpack stores a sorted set's member and score both).
+A sorted set's skiplist encoding is faster to write but takes about 100 bytes per entry.
+
+The key prefix carries the layout's version: keys of an older layout are simply missing to
+this one (rebuilt when read, under the rebuild lock) and expire by their TTL.
+
+Redis settings relied on (see the README): ``list-max-listpack-size`` at its default (-2,
+8 KB nodes: a timeline at the cap is one or two listpack nodes); an eviction policy of
+``volatile-*`` or ``noeviction`` (timelines are rebuilt when evicted, Celery's queues must
+not be).
 
 Without ``REDIS_URL`` (the embedded default) there are no timelines: :func:`enabled` is
 False and the feed is read from the database.
@@ -30,32 +50,110 @@ from functools import cache
 import redis
 from django.conf import settings
 
-FLOOR = "floor"
-KEY_PREFIX = "feed:home:"
+KEY_PREFIX = "feed:home:v2:"
 LOCK_PREFIX = "feed:rebuild-lock:"
 
-# KEYS[1] timeline; ARGV[1] cap; ARGV[2] a floor to raise to (0: none); ARGV[3..] ids.
-# Adds ids above the floor to a timeline that exists, trims the oldest beyond the cap
-# (``floor`` has the lowest score, rank 0, and stays), and raises the floor past what the
-# trim removed.
+# KEYS[1] timeline; ARGV[1] cap; ARGV[2] slack; ARGV[3] a floor to raise to (0: none);
+# ARGV[4..] ids, ascending. Returns 0 when the timeline is missing (nothing written), else 1.
 _ADD_SCRIPT = """
-local score = redis.call('ZSCORE', KEYS[1], 'floor')
-if not score then return 0 end
-local floor = -tonumber(score)
-local was = floor
-local raise = tonumber(ARGV[2])
-if raise > floor then floor = raise end
-for i = 3, #ARGV do
-  local id = tonumber(ARGV[i])
-  if id > floor then redis.call('ZADD', KEYS[1], id, ARGV[i]) end
+local k = KEYS[1]
+local tail = redis.call('LINDEX', k, -1)
+if not tail then return 0 end
+tail = tonumber(tail)
+local cap, slack, raise = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local size = 0
+if raise == 0 and #ARGV == 4 then
+  -- The fan-out's write: one id, usually newer than anything held.
+  local id = tonumber(ARGV[4])
+  if tail > 0 then
+    if id == tail then return 1 end
+    if id > tail then size = redis.call('RPUSH', k, ARGV[4]) end
+  elseif id > -tail then
+    size = redis.call('RPUSH', k, ARGV[4])
+  end
+  if size == 0 then
+    if tail > 0 and id < tail and id > -tonumber(redis.call('LINDEX', k, 0)) then
+      if redis.call('LPOS', k, ARGV[4]) then return 1 end
+      size = -1
+    else
+      return 1
+    end
+  end
+else
+  size = -1
 end
-local removed = redis.call('ZREMRANGEBYRANK', KEYS[1], 1, -(tonumber(ARGV[1]) + 1))
-if removed > 0 then
-  local oldest = redis.call('ZRANGE', KEYS[1], 1, 1, 'WITHSCORES')
-  if oldest[2] and tonumber(oldest[2]) - 1 > floor then floor = tonumber(oldest[2]) - 1 end
+if size == -1 then
+  -- The slow path: merge the ids into the list and write it again.
+  local held = redis.call('LRANGE', k, 0, -1)
+  local floor = -tonumber(held[1])
+  if raise > floor then floor = raise end
+  local ids, seen = {}, {}
+  for i = 2, #held do
+    local id = tonumber(held[i])
+    if id > floor and not seen[id] then seen[id] = true; ids[#ids + 1] = id end
+  end
+  for i = 4, #ARGV do
+    local id = tonumber(ARGV[i])
+    if id > floor and not seen[id] then seen[id] = true; ids[#ids + 1] = id end
+  end
+  table.sort(ids)
+  local first = 1
+  if #ids > cap + slack then
+    first = #ids - cap + 1
+    floor = ids[first - 1]
+  end
+  local ttl = redis.call('PTTL', k)
+  redis.call('DEL', k)
+  redis.call('RPUSH', k, 0 - floor)
+  for i = first, #ids, 1000 do
+    redis.call('RPUSH', k, unpack(ids, i, math.min(i + 999, #ids)))
+  end
+  if ttl > 0 then redis.call('PEXPIRE', k, ttl) end
+  return 1
 end
-if floor ~= was then redis.call('ZADD', KEYS[1], -floor, 'floor') end
+if size > cap + slack + 1 then
+  -- Cut back to the cap; the floor rises to the newest id cut.
+  local cut = size - cap - 1
+  local newest_cut = redis.call('LINDEX', k, cut)
+  redis.call('LTRIM', k, cut, -1)
+  redis.call('LSET', k, 0, -tonumber(newest_cut))
+end
 return 1
+"""
+
+# KEYS[1] timeline; ARGV[1] before (0: from the newest); ARGV[2] count; ARGV[3] cap;
+# ARGV[4] TTL in seconds. Returns false when the timeline is missing, else
+# {floor, ids ascending...}: up to ``count`` of the newest ``cap`` ids below ``before``.
+_READ_SCRIPT = """
+local k = KEYS[1]
+local head = redis.call('LINDEX', k, 0)
+if not head then return false end
+redis.call('EXPIRE', k, ARGV[4])
+local floor = -tonumber(head)
+local before, count, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local last = redis.call('LLEN', k) - 1
+local first = 1
+if last > cap then
+  -- The slack beyond the cap is not shown: the floor is the newest id below the cap.
+  first = last - cap + 1
+  floor = tonumber(redis.call('LINDEX', k, first - 1))
+end
+local stop = last
+if before > 0 then
+  -- Binary search for the newest id below ``before``.
+  local lo, hi = first, last
+  stop = first - 1
+  while lo <= hi do
+    local mid = math.floor((lo + hi) / 2)
+    if tonumber(redis.call('LINDEX', k, mid)) < before then stop = mid; lo = mid + 1 else hi = mid - 1 end
+  end
+end
+local result = {floor}
+if stop >= first and count > 0 then
+  local ids = redis.call('LRANGE', k, math.max(first, stop - count + 1), stop)
+  for i = 1, #ids do result[i + 1] = ids[i] end
+end
+return result
 """
 
 
@@ -77,8 +175,9 @@ def client() -> redis.Redis:
 
 
 @cache
-def _add_script(url: str):
-    return _client_for(url).register_script(_ADD_SCRIPT)
+def _scripts(url: str):
+    r = _client_for(url)
+    return r.register_script(_ADD_SCRIPT), r.register_script(_READ_SCRIPT)
 
 
 def key(profile_id: int) -> str:
@@ -93,15 +192,21 @@ def _cap() -> int:
     return settings.FEED_MAX_ITEMS
 
 
+def _slack() -> int:
+    """Ids a timeline may hold beyond the cap before it is cut back: a trim every write would
+    cost more than the write itself."""
+    return max(1, settings.FEED_MAX_ITEMS // 10)
+
+
 def add(activity_id: int, profile_ids: Iterable[int]) -> int:
     """Write one activity into the existing timelines of ``profile_ids`` with one pipeline.
     Returns how many timelines took it (missing ones are left to be rebuilt)."""
-    script = _add_script(settings.REDIS_URL)
-    cap = _cap()
+    script, _read = _scripts(settings.REDIS_URL)
+    args = (_cap(), _slack(), 0, activity_id)
     try:
         with client().pipeline(transaction=False) as pipe:
             for profile_id in profile_ids:
-                script(keys=[key(profile_id)], args=[cap, 0, activity_id], client=pipe)
+                script(keys=[key(profile_id)], args=args, client=pipe)
             return sum(pipe.execute())
     except redis.RedisError as exc:
         raise TimelineUnavailable(str(exc)) from exc
@@ -116,9 +221,10 @@ def add_many(profile_id: int, activity_ids: Sequence[int], *, complete_above: in
     """
     if not activity_ids and not complete_above:
         return True
-    script = _add_script(settings.REDIS_URL)
+    script, _read = _scripts(settings.REDIS_URL)
+    ids = sorted(activity_ids)
     try:
-        return bool(script(keys=[key(profile_id)], args=[_cap(), complete_above, *activity_ids]))
+        return bool(script(keys=[key(profile_id)], args=[_cap(), _slack(), complete_above, *ids]))
     except redis.RedisError as exc:
         raise TimelineUnavailable(str(exc)) from exc
 
@@ -131,7 +237,9 @@ def remove(activity_ids: Sequence[int], profile_ids: Iterable[int]) -> None:
     try:
         with client().pipeline(transaction=False) as pipe:
             for profile_id in profile_ids:
-                pipe.zrem(key(profile_id), *members)
+                k = key(profile_id)
+                for member in members:
+                    pipe.lrem(k, 0, member)
             pipe.execute()
     except redis.RedisError as exc:
         raise TimelineUnavailable(str(exc)) from exc
@@ -144,36 +252,31 @@ def read(profile_id: int, *, before: int | None, count: int) -> tuple[list[int],
 
     Reading keeps the timeline alive for another ``FEED_ACTIVE_DAYS``.
     """
-    k = key(profile_id)
-    upper = f"({before}" if before else "+inf"
+    _add, script = _scripts(settings.REDIS_URL)
     try:
-        with client().pipeline(transaction=False) as pipe:
-            pipe.zscore(k, FLOOR)
-            pipe.zrevrangebyscore(k, upper, "(0", start=0, num=count)
-            pipe.expire(k, _ttl_seconds())
-            floor_score, ids, _ = pipe.execute()
+        result = script(keys=[key(profile_id)], args=[before or 0, count, _cap(), _ttl_seconds()])
     except redis.RedisError as exc:
         raise TimelineUnavailable(str(exc)) from exc
-    if floor_score is None:
+    if result is None:
         return None
-    floor = int(-floor_score)
-    return [i for i in (int(m) for m in ids) if i > floor], floor
+    floor, *ids = result
+    return [int(i) for i in reversed(ids)], int(floor)
 
 
 def replace(profile_id: int, activity_ids: Sequence[int], *, complete_above: int = 0) -> None:
     """Build a timeline from scratch: the newest ``FEED_MAX_ITEMS`` of ``activity_ids``, which
     must be every activity of the feed above ``complete_above``."""
-    newest = sorted(activity_ids, reverse=True)[: _cap()]
+    newest = sorted(set(activity_ids), reverse=True)
     floor = complete_above
-    if len(activity_ids) > len(newest):
-        floor = max(floor, newest[-1] - 1)
+    if len(newest) > _cap():
+        floor = max(floor, newest[_cap()])
+        newest = newest[: _cap()]
+    newest = [a for a in newest if a > floor]
     k = key(profile_id)
-    mapping: dict[str, float] = {FLOOR: -floor}
-    mapping.update({str(a): a for a in newest})
     try:
         with client().pipeline(transaction=True) as pipe:
             pipe.delete(k)
-            pipe.zadd(k, mapping)
+            pipe.rpush(k, -floor, *reversed(newest))
             pipe.expire(k, _ttl_seconds())
             pipe.execute()
     except redis.RedisError as exc:

@@ -94,7 +94,8 @@ def download(base_url: str, token: str, url: str) -> tuple[int, bytes]:
 
 
 def timeline_ids(redis_client, person) -> set[int]:
-    return {int(m) for m in redis_client.zrange(timelines.key(person.pk), 0, -1) if m != b"floor"}
+    held = timelines.read(person.pk, before=None, count=100_000)
+    return set(held[0]) if held is not None else set()
 
 
 async def offboarded_with_socket_open(base_url: str, socket_token: str, hr_token: str):

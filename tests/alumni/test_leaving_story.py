@@ -167,7 +167,8 @@ def verbs_in(items: list[dict]) -> list[str]:
 
 
 def timeline_ids(redis_client, person) -> set[int]:
-    return {int(m) for m in redis_client.zrange(timelines.key(person.pk), 0, -1) if m != b"floor"}
+    held = timelines.read(person.pk, before=None, count=100_000)
+    return set(held[0]) if held is not None else set()
 
 
 def activity_of(post: Post) -> int:

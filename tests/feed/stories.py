@@ -38,9 +38,11 @@ def activity_of(post: Post) -> Activity:
     return Activity.objects.get(object_type="post", object_id=post.pk, verb=services.POST_VERB)
 
 
-def timeline_score(redis_client, person: Profile, activity_id: int) -> float | None:
-    """The activity's score in the person's Redis timeline (None: not there)."""
-    return redis_client.zscore(f"{timelines.KEY_PREFIX}{person.pk}", str(activity_id))
+def timeline_score(redis_client, person: Profile, activity_id: int) -> int | None:
+    """The activity's id if the person's Redis timeline shows it to them (None: not there,
+    or no timeline)."""
+    held = timelines.read(person.pk, before=None, count=100_000)
+    return activity_id if held is not None and activity_id in held[0] else None
 
 
 def has_timeline(redis_client, person: Profile) -> bool:

@@ -84,8 +84,8 @@ def holders(redis_client, profile_ids: list[int], activity_id: int) -> int:
     """How many of these people's timelines hold the activity."""
     with redis_client.pipeline(transaction=False) as pipe:
         for profile_id in profile_ids:
-            pipe.zscore(f"{timelines.KEY_PREFIX}{profile_id}", str(activity_id))
-        return sum(score is not None for score in pipe.execute())
+            pipe.lpos(timelines.key(profile_id), activity_id)
+        return sum(position is not None for position in pipe.execute())
 
 
 def test_worker_killed_mid_fan_out_loses_nothing_and_duplicates_nothing(
@@ -123,9 +123,9 @@ def test_worker_killed_mid_fan_out_loses_nothing_and_duplicates_nothing(
     # Exactly once: each timeline is its floor and this one activity.
     with redis_client.pipeline(transaction=False) as pipe:
         for profile_id in followers:
-            pipe.zrange(f"{timelines.KEY_PREFIX}{profile_id}", 0, -1, withscores=True)
+            pipe.lrange(timelines.key(profile_id), 0, -1)
         contents = pipe.execute()
-    assert all(c == [(b"floor", 0.0), (str(activity.pk).encode(), float(activity.pk))] for c in contents)
+    assert all(c == [b"0", str(activity.pk).encode()] for c in contents)
     wait_for(
         lambda: redis_client.hlen(f"{worker_queues}unacked") == 0,
         what=lambda: "the taken tasks to be finished and acknowledged",
