@@ -1,5 +1,7 @@
 """REST endpoints of the feed: thin views over services and selectors."""
 
+import orjson
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -7,8 +9,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from feed import events, selectors, services
-from feed.rendering import render_items
+from feed import events, pages, selectors, services
 from feed.serializers import (
     ActivitySerializer,
     CommentCreateSerializer,
@@ -177,12 +178,16 @@ class FeedView(APIView):
             maximum=ID_MAX,
             message="A cursor is the id of the last item seen.",
         )
-        page = selectors.feed_home_page(viewer=viewer, cursor=cursor, limit=limit)
-        next_url = None
-        if page.next_cursor:
-            next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)
-        results = render_items(page.items, viewer=viewer, request=request)
-        return Response({"results": results, "next": next_url})
+        body = pages.feed_page_json(
+            viewer=viewer,
+            cursor=cursor,
+            limit=limit,
+            origin=request.build_absolute_uri("/")[:-1],
+            next_url=lambda after: replace_query_param(request.build_absolute_uri(), "cursor", after),
+        )
+        if request.accepted_renderer.format != "json":  # the browsable API, under DEBUG
+            return Response(orjson.loads(body))
+        return HttpResponse(body, content_type="application/json")
 
 
 class NotificationListView(APIView):

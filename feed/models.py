@@ -93,6 +93,10 @@ class Activity(models.Model):
     # follower's timeline, and every follower's feed merges it when read.
     merged_on_read = models.BooleanField(default=False)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Raised by every change to what the activity shows (an edit, a visibility change, a photo
+    # ready, captioned or gone, an album renamed): cached renders are keyed by it
+    # (``feed/pages.py``), so a change is never served from a stale render.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name_plural = "activities"

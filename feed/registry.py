@@ -19,16 +19,22 @@ Renderer = Callable[[list[Any], dict], list[dict]]
 
 @dataclass(frozen=True)
 class ObjectType:
+    """``cached``: a render of this type may be kept and served again while its activity's
+    version and actor stay the same (``feed/pages.py``). True when everything it shows is the
+    actor's own content, whose every change raises the activity's version; False when it shows
+    someone else's live data (a ``profile`` object shows another person as they are now)."""
+
     name: str
     load: Loader
     render: Renderer
+    cached: bool = True
 
 
 _object_types: dict[str, ObjectType] = {}
 
 
-def register_object_type(name: str, *, load: Loader, render: Renderer) -> None:
-    _object_types[name] = ObjectType(name=name, load=load, render=render)
+def register_object_type(name: str, *, load: Loader, render: Renderer, cached: bool = True) -> None:
+    _object_types[name] = ObjectType(name=name, load=load, render=render, cached=cached)
 
 
 def object_type(name: str) -> ObjectType | None:

@@ -6,9 +6,21 @@ it, and every page read from Redis is filtered by it again, so both paths give t
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from feed import registry, timelines
 from feed.models import Activity, Comment, Notification, Post, Reach, Reaction
@@ -125,23 +137,126 @@ class FeedPage:
     source: str  # "redis" or "database", for tests and metrics
 
 
-def _page(items: list[FeedItem], limit: int, source: str) -> FeedPage:
-    items = items[:limit]
-    return FeedPage(items, items[-1].activity.pk if len(items) == limit else None, source)
+# --- The home feed's pages, as plain values -------------------------------------------------
+#
+# A page of the home feed is chosen and authorised by one query: the audience rule, the
+# removed state and the reach over the timeline's ids (and the activities of high-follower
+# authors, merged on read, in the same statement), returning plain values: what the viewer
+# needs to see beside each activity's cached render (``feed/pages.py``) — its version, its
+# actor, whether the viewer is tied to the actor, a post's live counts and the viewer's own
+# reaction. No model instance is made.
+
+# Where a row of a page came from: the viewer's timeline, or the merged-on-read activities.
+_TIMELINE, _MERGED = 1, 2
 
 
-def _database_page(viewer: Profile, *, cursor: int | None, limit: int) -> FeedPage:
-    queryset = feed_queryset(viewer).select_related("actor__user").order_by("-id")
-    items: list[FeedItem] = []
+class PageRow(NamedTuple):
+    id: int
+    verb: str
+    object_type: str
+    object_id: int
+    version: int
+    actor_id: int
+    actor_username: str
+    actor_display_name: str
+    actor_avatar: str
+    actor_status: str
+    tied: bool  # the viewer is the actor or one of the actor's connections
+    comment_count: int | None  # a post's live counts and the viewer's reaction (None otherwise)
+    reaction_count: int | None
+    my_reaction: str | None
+    branch: int
+
+
+@dataclass
+class RowsPage:
+    rows: list[PageRow]
+    next_cursor: int | None
+    source: str  # "redis" or "database", for tests and metrics
+
+
+def _page_values(queryset: QuerySet[Activity], viewer: Profile, *, branch: int = _TIMELINE) -> QuerySet:
+    is_post = Q(object_type="post")
+    post = Post.objects.filter(pk=OuterRef("object_id"))
+    reaction = Reaction.objects.filter(post_id=OuterRef("object_id"), person_id=viewer.pk)
+    tied = Exists(Connection.objects.filter(profile_id=viewer.pk, other_id=OuterRef("actor_id")))
+    return (
+        queryset.filter(~is_post | Exists(post))
+        .annotate(
+            actor_username=F("actor__user__username"),
+            actor_display_name=F("actor__display_name"),
+            actor_avatar=F("actor__avatar"),
+            actor_status=F("actor__status"),
+            tied=ExpressionWrapper(Q(actor_id=viewer.pk) | tied, output_field=BooleanField()),
+            comment_count=Case(When(is_post, then=Subquery(post.values("comment_count")))),
+            reaction_count=Case(When(is_post, then=Subquery(post.values("reaction_count")))),
+            my_reaction=Case(When(is_post, then=Subquery(reaction.values("kind")[:1]))),
+            branch=Value(branch),
+        )
+        .values_list(*PageRow._fields)
+    )
+
+
+def _rows(values) -> list[PageRow]:
+    return [PageRow._make(row) for row in values]
+
+
+def _rows_page(rows: list[PageRow], limit: int, source: str) -> RowsPage:
+    rows = rows[:limit]
+    return RowsPage(rows, rows[-1].id if len(rows) == limit else None, source)
+
+
+def _database_rows(viewer: Profile, *, cursor: int | None, limit: int) -> RowsPage:
+    queryset = feed_queryset(viewer)
+    if cursor:
+        queryset = queryset.filter(id__lt=cursor)
+    return _rows_page(_rows(_page_values(queryset, viewer).order_by("-id")[:limit]), limit, "database")
+
+
+def _redis_rows(viewer: Profile, *, cursor: int | None, limit: int) -> RowsPage | None:
+    """None when the viewer has no timeline (a rebuild is then requested)."""
+    queryset = feed_queryset(viewer)
+    rows: list[PageRow] = []
     before = cursor
-    while len(items) < limit:
-        page = queryset.filter(id__lt=before) if before else queryset
-        activities = list(page[: limit - len(items) + READ_AHEAD])
-        if not activities:
+    while len(rows) < limit:
+        want = limit - len(rows) + READ_AHEAD
+        result = timelines.read(viewer.pk, before=before, count=want)
+        if result is None:
+            if before == cursor:
+                _request_rebuild(viewer)
+                return None
+            result = ([], before or 1)  # dropped while we read: the database has the rest
+        ids, floor = result
+        # High-follower authors are not fanned out: their activities are merged here, for
+        # their followers and for themselves (a rebuilt timeline holds no merged activity,
+        # their own included, so their own must come from here too).
+        merged = queryset.filter(merged_on_read=True, id__gt=floor)
+        if before:
+            merged = merged.filter(id__lt=before)
+        found = _rows(
+            _page_values(queryset.filter(pk__in=ids), viewer).union(
+                _page_values(merged, viewer, branch=_MERGED).order_by("-id")[:want], all=True
+            )
+        )
+        # Every id at or above ``bound`` was seen by both sources: the timeline's ids and the
+        # merged ones (each complete above the floor once it returned fewer than asked for).
+        from_merged = [row.id for row in found if row.branch == _MERGED]
+        bound = max(
+            min(ids) if len(ids) == want else floor + 1,
+            min(from_merged) if len(from_merged) == want else floor + 1,
+        )
+        rows += sorted({row.id: row for row in found if row.id >= bound}.values(), key=lambda r: -r.id)
+        if bound <= floor + 1:
+            if floor and len(rows) < limit:
+                # The timeline is complete above its floor only; older items come from the
+                # database.
+                rest = _database_rows(
+                    viewer, cursor=min(before or floor + 1, floor + 1), limit=limit - len(rows)
+                )
+                rows += rest.rows
             break
-        items += hydrate(activities, viewer)
-        before = activities[-1].pk
-    return _page(items, limit, "database")
+        before = bound
+    return _rows_page(rows, limit, "redis")
 
 
 def _request_rebuild(viewer: Profile) -> None:
@@ -155,51 +270,9 @@ def _request_rebuild(viewer: Profile) -> None:
         tasks.rebuild_timeline.delay(viewer.pk)
 
 
-def _redis_page(viewer: Profile, *, cursor: int | None, limit: int) -> FeedPage | None:
-    """None when the viewer has no timeline (a rebuild is then requested)."""
-    queryset = feed_queryset(viewer)
-    # High-follower authors are not fanned out: their activities are merged here, for their
-    # followers and for themselves (a rebuilt timeline holds no merged activity, their own
-    # included, so their own must come from here too).
-    merged_on_read = (
-        Activity.objects.filter(merged_on_read=True)
-        .filter(
-            Q(actor_id__in=Follow.objects.filter(follower=viewer).values("followee_id"))
-            | Q(actor_id=viewer.pk)
-        )
-        .order_by("-id")
-    )
-    items: list[FeedItem] = []
-    before = cursor
-    while len(items) < limit:
-        want = limit - len(items) + READ_AHEAD
-        result = timelines.read(viewer.pk, before=before, count=want)
-        if result is None:
-            if before == cursor:
-                _request_rebuild(viewer)
-                return None
-            result = ([], before or 1)  # dropped while we read: the database has the rest
-        ids, floor = result
-        merged = merged_on_read.filter(id__gt=floor)
-        if before:
-            merged = merged.filter(id__lt=before)
-        ids = sorted(set(ids) | set(merged.values_list("pk", flat=True)[:want]), reverse=True)[:want]
-        if not ids:
-            if floor:
-                # The timeline is complete above its floor only; older items come from the
-                # database.
-                rest = _database_page(
-                    viewer, cursor=min(before or floor + 1, floor + 1), limit=limit - len(items)
-                )
-                items += rest.items
-            break
-        items += hydrate(_load_activities(queryset, ids), viewer)
-        before = ids[-1]
-    return _page(items, limit, "redis")
-
-
-def feed_home_page(*, viewer: Profile, cursor: int | None = None, limit: int = 20) -> FeedPage:
-    """One page of the home feed, newest first, older than ``cursor`` (an activity id).
+def feed_page_rows(*, viewer: Profile, cursor: int | None = None, limit: int = 20) -> RowsPage:
+    """One page of the home feed as plain values, newest first, older than ``cursor`` (an
+    activity id).
 
     Read from the viewer's Redis timeline when there is one; a missing timeline is answered
     from the database at once and rebuilt in the background (once: a lock); Redis down or
@@ -207,12 +280,33 @@ def feed_home_page(*, viewer: Profile, cursor: int | None = None, limit: int = 2
     """
     if timelines.enabled():
         try:
-            page = _redis_page(viewer, cursor=cursor, limit=limit)
+            page = _redis_rows(viewer, cursor=cursor, limit=limit)
             if page is not None:
                 return page
         except timelines.TimelineUnavailable:
             logger.warning("timelines unavailable; feed of %s read from the database", viewer.pk)
-    return _database_page(viewer, cursor=cursor, limit=limit)
+    return _database_rows(viewer, cursor=cursor, limit=limit)
+
+
+def _with_items(page: RowsPage, viewer: Profile) -> FeedPage:
+    """The page's activities with their objects (for the web pages)."""
+    ids = [row.id for row in page.rows]
+    return FeedPage(hydrate(_load_activities(Activity.objects, ids), viewer), page.next_cursor, page.source)
+
+
+def _database_page(viewer: Profile, *, cursor: int | None, limit: int) -> FeedPage:
+    return _with_items(_database_rows(viewer, cursor=cursor, limit=limit), viewer)
+
+
+def _redis_page(viewer: Profile, *, cursor: int | None, limit: int) -> FeedPage | None:
+    page = _redis_rows(viewer, cursor=cursor, limit=limit)
+    return None if page is None else _with_items(page, viewer)
+
+
+def feed_home_page(*, viewer: Profile, cursor: int | None = None, limit: int = 20) -> FeedPage:
+    """One page of the home feed with its activities and their objects (the same page as
+    :func:`feed_page_rows`)."""
+    return _with_items(feed_page_rows(viewer=viewer, cursor=cursor, limit=limit), viewer)
 
 
 def feed_since(*, viewer: Profile, after: int, limit: int = 100) -> list[FeedItem]:

@@ -87,10 +87,20 @@ def activity_update(*, activity: Activity, visibility: str | None = None) -> Act
     if changed:
         activity.visibility = visibility
     activity.updated_at = timezone.now()
-    activity.save(update_fields=["visibility", "updated_at"])
+    activity.version = F("version") + 1
+    activity.save(update_fields=["visibility", "updated_at", "version"])
+    activity.refresh_from_db(fields=["version"])
     if changed:
         _schedule(tasks.refan, activity.pk)
     return activity
+
+
+def activities_changed(*, object_type: str, object_ids: Iterable[int]) -> None:
+    """What some objects show changed (a post edited, a photo it carries captioned, ready or
+    gone): their activities get a new version, so no cached render of the old one is served."""
+    ids = list(object_ids)
+    if ids:
+        Activity.objects.filter(object_type=object_type, object_id__in=ids).update(version=F("version") + 1)
 
 
 def activities_remove(*, object_type: str, object_ids: Iterable[int]) -> list[int]:
@@ -214,6 +224,7 @@ def post_update(*, post: Post, by: Profile, body: str | None = None, visibility:
                 activity_update(activity=activity, visibility=post.visibility)
         if fields:
             post.save(update_fields=fields)
+            activities_changed(object_type="post", object_ids=[post.pk])
     return post
 
 

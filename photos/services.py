@@ -42,6 +42,21 @@ def _require_owner(album: Album, by: Profile) -> None:
         raise Forbidden(_("Only the album's owner may change it."))
 
 
+def _feed_items_changed(*, photo_ids: Sequence[int] = (), album_ids: Sequence[int] = ()) -> None:
+    """What the feed shows of some photos (or of every photo of some albums) changed: the posts
+    carrying them and the "added photos" items holding them are rendered again (their
+    activities get a new version, ``feed.services.activities_changed``). Called before a
+    delete, while the photos can still be found."""
+    photos = Photo.objects.filter(pk__in=list(photo_ids)) | Photo.objects.filter(album_id__in=list(album_ids))
+    posts = PostPhoto.objects.filter(photo__in=photos).values_list("post_id", flat=True).distinct()
+    feed_services.activities_changed(object_type="post", object_ids=posts)
+    batches = PhotoBatch.objects.filter(pk__in=photos.values("batch_id")) | PhotoBatch.objects.filter(
+        album_id__in=list(album_ids)
+    )
+    batch_ids = batches.values_list("pk", flat=True)
+    feed_services.activities_changed(object_type="photo_batch", object_ids=batch_ids)
+
+
 # --- Albums ---------------------------------------------------------------------------------
 
 
@@ -115,6 +130,9 @@ def album_update(
             for activity in _album_activities(album):
                 feed_services.activity_update(activity=activity, visibility=album.visibility)
         album.save()
+        # Its title, order and audience show in its feed items and in the posts carrying its
+        # photos (a post shows each photo to those who may see its album).
+        _feed_items_changed(album_ids=[album.pk])
     return album
 
 
@@ -140,6 +158,7 @@ def album_delete(*, album: Album, by: Profile) -> None:
         photos = list(album.photos.all())
         activity_ids = list(album.batches.exclude(activity_id=None).values_list("activity_id", flat=True))
         feed_services.activities_remove_by_id(activity_ids=activity_ids)
+        _feed_items_changed(album_ids=[album.pk])
         _delete_files_on_commit([name for photo in photos for name in photo.stored_files()])
         album.delete()
 
@@ -310,7 +329,9 @@ def photo_update(
     if position is not None:
         photo.position = position
         fields.append("position")
-    photo.save(update_fields=fields)
+    with transaction.atomic():
+        photo.save(update_fields=fields)
+        _feed_items_changed(photo_ids=[photo.pk])
     return photo
 
 
@@ -321,6 +342,7 @@ def photo_delete(*, photo: Photo, by: Profile) -> None:
         if photo.status == Photo.Status.READY:
             Album.objects.filter(pk=photo.album_id).update(photo_count=F("photo_count") - 1)
         _delete_files_on_commit(photo.stored_files())
+        _feed_items_changed(photo_ids=[photo.pk])
         batch_id = photo.batch_id
         photo.delete()
         album = Album.objects.get(pk=photo.album_id)
@@ -368,6 +390,8 @@ def post_photos_attach(post, photo_ids: list[int], alt_texts: dict[int, str] | N
     for photo in photos:
         photo.alt_text, photo.updated_at = texts[photo.pk], now
     Photo.objects.bulk_update(photos, ["alt_text", "updated_at"])
+    # Other posts may carry these photos too: they show the new descriptions.
+    _feed_items_changed(photo_ids=[photo.pk for photo in photos])
 
 
 def post_photos_forget(post) -> None:

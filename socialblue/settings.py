@@ -443,6 +443,9 @@ FEED_FANOUT_LIMIT = env_int("FEED_FANOUT_LIMIT", 10_000)
 FEED_FANOUT_CHUNK = env_int("FEED_FANOUT_CHUNK", 5_000)
 FEED_FOLLOW_MERGE = env_int("FEED_FOLLOW_MERGE", 200)
 FEED_RESUME_MAX = env_int("FEED_RESUME_MAX", 200)
+# How long a rendered feed item is kept for the next reader (feed/pages.py); an edit is never
+# served stale whatever this is, as a render is keyed by its activity's version.
+FEED_RENDER_CACHE_SECONDS = env_int("FEED_RENDER_CACHE_SECONDS", 7 * 24 * 3600)
 
 # Photo albums (see photos/pipeline.py for the sizes and formats, and why).
 PHOTO_MAX_FILES = env_int("PHOTO_MAX_FILES", 20)
