@@ -1,0 +1,159 @@
+"""The API's feed page: each item rendered once per audience class and cached under its
+version; who may see it, the live counts and the viewer's own reaction read on every request,
+by one query."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from feed import pages, selectors, services
+from profiles import services as graph
+from tests.feed.stories import FEED, active, activity_of, build_timeline, connect, post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def marco_follows_ana(ana, marco):
+    active(ana, marco)
+    graph.follow(follower=marco, followee=ana)
+    build_timeline(marco)
+
+
+def page(viewer, limit=20) -> bytes:
+    return pages.feed_page_json(
+        viewer=viewer, cursor=None, limit=limit, origin="https://social.example", next_url=str
+    )
+
+
+def forget_renders(viewer) -> None:
+    cache.delete_many([pages.render_key(row, viewer) for row in selectors.feed_page_rows(viewer=viewer).rows])
+
+
+def page_queries(viewer, limit=20) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        page(viewer, limit)
+    return len(captured)
+
+
+def test_once_rendered_a_page_costs_one_query_however_many_items(ana, marco, marco_follows_ana, committed):
+    with committed():
+        for n in range(3):
+            post(ana, f"Update {n}")
+    page(marco)  # renders the three items and keeps them
+    few = page_queries(marco)
+    with committed():
+        for n in range(12):
+            post(ana, f"More {n}")
+    page(marco)
+    many = page_queries(marco)
+
+    assert (few, many) == (1, 1)
+
+
+def test_rendering_misses_costs_the_same_few_queries_for_3_items_or_15(
+    ana, marco, marco_follows_ana, committed
+):
+    with committed():
+        for n in range(3):
+            post(ana, f"Update {n}")
+    few = page_queries(marco)
+    with committed():
+        for n in range(12):
+            post(ana, f"More {n}")
+    forget_renders(marco)
+    many = page_queries(marco)
+
+    assert few == many
+
+
+def test_the_page_is_served_from_renders_kept_per_version(
+    ana, marco, marco_follows_ana, committed, client_for
+):
+    with committed():
+        written = post(ana, "Release day")
+    client = client_for(marco)
+    client.get(FEED)
+    row = selectors.feed_page_rows(viewer=marco).rows[0]
+    kept = cache.get(pages.render_key(row, marco))
+    assert b"Release day" in kept
+
+    with committed():
+        services.post_update(post=written, by=ana, body="Release day, moved to Friday")
+    edited = client.get(FEED).json()["results"][0]["object"]["post"]
+
+    assert edited["body"] == "Release day, moved to Friday"
+    assert activity_of(written).version == row.version + 1
+    assert selectors.feed_page_rows(viewer=marco).rows[0].version == row.version + 1
+
+
+def test_a_kept_render_holds_no_host_and_each_request_gets_its_own(
+    ana, marco, marco_follows_ana, committed, client_for, settings
+):
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    with committed():
+        post(ana, "Release day")
+    client = client_for(marco)
+
+    first = client.get(FEED, HTTP_HOST="one.example").json()["results"][0]
+    second = client.get(FEED, HTTP_HOST="two.example").json()["results"][0]
+
+    row = selectors.feed_page_rows(viewer=marco).rows[0]
+    assert b"example" not in cache.get(pages.render_key(row, marco))
+    assert first["actor"]["avatar"] is None or first["actor"]["avatar"].startswith("http://one.example/")
+    assert first["object"]["post"]["author"] == first["actor"]
+    assert first["id"] == second["id"]
+
+
+def test_counts_and_my_reaction_are_read_on_every_request_not_from_the_kept_render(
+    ana, marco, marco_follows_ana, committed, client_for
+):
+    with committed():
+        written = post(ana, "Release day")
+    client = client_for(marco)
+    before = client.get(FEED).json()["results"][0]["object"]["post"]
+    key = pages.render_key(selectors.feed_page_rows(viewer=marco).rows[0], marco)
+
+    services.reaction_set(post=written, person=marco, kind="like")
+    services.comment_create(post=written, author=ana, body="Cake at four")
+    after = client.get(FEED).json()["results"][0]["object"]["post"]
+
+    assert (before["my_reaction"], before["reaction_count"], before["comment_count"]) == (None, 0, 0)
+    assert (after["my_reaction"], after["reaction_count"], after["comment_count"]) == ("like", 1, 1)
+    assert pages.render_key(selectors.feed_page_rows(viewer=marco).rows[0], marco) == key
+    assert b'"my_reaction":null' in cache.get(key)
+
+
+def test_a_post_narrowed_after_its_render_was_kept_is_not_shown(
+    ana, marco, priya, marco_follows_ana, committed, client_for
+):
+    active(priya)
+    connect(ana, priya)
+    build_timeline(priya)
+    with committed():
+        written = post(ana, "Release day")
+    assert [item["id"] for item in client_for(marco).get(FEED).json()["results"]] == [activity_of(written).pk]
+
+    with committed():
+        services.post_update(post=written, by=ana, visibility="connections")
+
+    assert client_for(marco).get(FEED).json()["results"] == []
+    assert [item["id"] for item in client_for(priya).get(FEED).json()["results"]] == [activity_of(written).pk]
+
+
+def test_the_author_renamed_is_shown_by_the_new_name_at_once(
+    ana, marco, marco_follows_ana, committed, client_for
+):
+    with committed():
+        post(ana, "Release day")
+    client = client_for(marco)
+    client.get(FEED)
+
+    ana.display_name = "Ana Silva-Costa"
+    ana.save(update_fields=["display_name"])
+    item = client.get(FEED).json()["results"][0]
+
+    assert (
+        item["actor"]["display_name"] == item["object"]["post"]["author"]["display_name"] == "Ana Silva-Costa"
+    )
