@@ -24,13 +24,19 @@ a thread of this process with its own event loop, and yields its base URL
   again when it is gone).
 
 :class:`LiveASGIServer` is the same server as a context manager, for code outside pytest.
+:class:`ASGIProcess` is the same app under uvicorn in a process of its own, for a story that
+needs a second server process: the channel layer is one per process, so two servers in one
+process cannot both receive from it.
 
 Test modules import this module before ``pytest_plugins`` registers it, too late for pytest to
 rewrite its asserts; it has none: PYTEST_DONT_REWRITE.
 """
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -41,6 +47,12 @@ import pytest
 import uvicorn
 
 STARTUP_TIMEOUT_SECONDS = 10
+# Per-message compression (RFC 7692) off: each socket compresses every frame on its own (the
+# compressor keeps a window per connection), so a feed item sent to N sockets costs N
+# compressions. Measured by the bench (``bench/measure_live.py``, its permessage-deflate row):
+# with it, the server spent about three times the CPU per delivered event to save about half
+# of a small JSON frame's bytes. Production servers are run the same way (README, Makefile).
+WS_PER_MESSAGE_DEFLATE = False
 
 
 class LiveASGIServer:
@@ -57,7 +69,13 @@ class LiveASGIServer:
         port = self._socket.getsockname()[1]
         self.url = f"http://{host}:{port}"
         config = uvicorn.Config(
-            app, host=host, port=port, lifespan="off", log_level="warning", timeout_graceful_shutdown=5
+            app,
+            host=host,
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+            ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -83,6 +101,64 @@ class LiveASGIServer:
         self._socket.close()
         if self._thread.is_alive():
             raise RuntimeError(f"the live ASGI server on {self.url} did not stop")
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+class ASGIProcess:
+    """``socialblue.asgi.application`` under uvicorn in a child process, on the test database
+    and Redis (as a test's Celery worker does); ``url`` once started."""
+
+    def __init__(self, log_path, env: dict[str, str] | None = None) -> None:
+        from tests.faults.servers import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.env = env or {}
+        self._process: subprocess.Popen | None = None
+
+    def start(self) -> str:
+        from django.conf import settings
+
+        from tests.faults.servers import wait_for_port
+        from tests.workers import database_url
+
+        command = [sys.executable, "-m", "uvicorn", "socialblue.asgi:application", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--lifespan", "off", "--log-level", "warning"]
+        command += ["--ws-per-message-deflate", str(WS_PER_MESSAGE_DEFLATE)]
+        with open(self.log_path, "w") as log:
+            self._process = subprocess.Popen(
+                command,
+                cwd=settings.BASE_DIR,
+                env={
+                    **os.environ,
+                    "DATABASE_URL": database_url(),
+                    "REDIS_URL": settings.REDIS_URL,
+                    **self.env,
+                },
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_for_port(self.port, up=True, timeout=STARTUP_TIMEOUT_SECONDS * 3)
+        except RuntimeError:
+            self.stop()
+            raise
+        return self.url
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(STARTUP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(STARTUP_TIMEOUT_SECONDS)
 
     def __enter__(self) -> str:
         return self.start()
