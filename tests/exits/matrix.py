@@ -442,6 +442,34 @@ EVENTS: dict[str, Event] = {
 
 
 @dataclass(frozen=True)
+class Close:
+    audience: str
+    constant: str  # the name the code goes by in the code
+    exercised_in: str  # the test file that sees a socket closed with it
+
+
+# Every close code of /ws/feed/ (``feed.events.CLOSE_CODES``): which sockets get it, and where.
+CLOSES: dict[int, Close] = {
+    4401: Close(
+        "sockets opened without a credential, or whose credential ended",
+        "CLOSE_UNAUTHENTICATED",
+        "tests/socialblue/test_socket_credentials.py",
+    ),
+    4403: Close(
+        "every socket of the person whose sign-ins ended",
+        "CLOSE_REVOKED",
+        "tests/alumni/test_access_changes.py",
+    ),
+    1013: Close(
+        "the sockets of a process whose backing service, or feed subscription, is away",
+        "CLOSE_TRY_AGAIN_LATER",
+        "tests/faults/test_outages.py",
+    ),
+    4408: Close("a socket whose client fell behind", "CLOSE_FELL_BEHIND", "tests/feed/test_live_stream.py"),
+}
+
+
+@dataclass(frozen=True)
 class NotificationKind:
     audience: str
     recipient: str  # the role that receives one in the world

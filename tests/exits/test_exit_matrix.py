@@ -31,13 +31,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from feed.events import SERVER_EVENTS
+from feed.events import CLOSE_CODES, SERVER_EVENTS
 from feed.models import Notification, Post
 from feed.selectors import notifications_of
 from photos.pipeline import Rendered
 from socialblue.routing import websocket_urlpatterns
 from tests.exits.matrix import (
     AUDIENCES,
+    CLOSES,
     EVENTS,
     FILES,
     KNOWN_HOLES,
@@ -111,6 +112,14 @@ def test_every_url_pattern_declares_its_audience():
 def test_every_websocket_route_declares_its_audience():
     found = [str(p.pattern) for p in websocket_urlpatterns]
     assert sorted(WEBSOCKETS) == sorted(found), unknown(WEBSOCKETS, found)
+
+
+def test_every_socket_close_code_declares_its_audience_and_where_it_is_seen():
+    assert sorted(CLOSES) == sorted(CLOSE_CODES), unknown(CLOSES, CLOSE_CODES)
+    root = Path(__file__).resolve().parents[2]
+    for code, close in CLOSES.items():
+        text = (root / close.exercised_in).read_text()
+        assert str(code) in text or close.constant in text, f"{close.exercised_in} never closes with {code}"
 
 
 def test_every_server_event_type_declares_its_audience_and_where_it_is_received():
