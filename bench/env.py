@@ -69,6 +69,8 @@ def process_environment(targets: Targets, *, fanout_limit: int) -> dict[str, str
         "REDIS_URL": targets.redis_url,
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "socialblue-bench-only-" + "x" * 40,
+        # The loopback server, and the in-process test client that counts queries.
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_MANIFEST": "0",
         "LOG_LEVEL": "WARNING",
