@@ -72,35 +72,49 @@ if raise == 0 and #ARGV == 4 then
     size = redis.call('RPUSH', k, ARGV[4])
   end
   if size == 0 then
-    if tail > 0 and id < tail and id > -tonumber(redis.call('LINDEX', k, 0)) then
-      if redis.call('LPOS', k, ARGV[4]) then return 1 end
-      size = -1
-    else
-      return 1
+    -- Older than the newest: a retried task, or a fan-out that overtook another. Such an id
+    -- is nearly always among the newest few; look for it, or its place, there.
+    if tail <= 0 or id <= -tonumber(redis.call('LINDEX', k, 0)) then return 1 end
+    -- Its place is found among them and taken at the tail (what follows it popped and
+    -- pushed again): no scan of the whole list.
+    local newest = redis.call('LRANGE', k, -16, -1)
+    for i = #newest, 1, -1 do
+      local held = tonumber(newest[i])
+      if held == id then return 1 end
+      if held < id then
+        redis.call('RPOP', k, #newest - i)
+        size = redis.call('RPUSH', k, ARGV[4], unpack(newest, i + 1))
+        break
+      end
     end
+    if size == 0 then size = -1 end
   end
 else
   size = -1
 end
 if size == -1 then
-  -- The slow path: merge the ids into the list and write it again.
+  -- The slow path: merge the ids (ascending) into the list and write it again, every id
+  -- kept as the string it is.
   local held = redis.call('LRANGE', k, 0, -1)
   local floor = -tonumber(held[1])
   if raise > floor then floor = raise end
-  local ids, seen = {}, {}
-  for i = 2, #held do
-    local id = tonumber(held[i])
-    if id > floor and not seen[id] then seen[id] = true; ids[#ids + 1] = id end
+  local ids = {}
+  local i, j, last = 2, 4, floor
+  while i <= #held or j <= #ARGV do
+    local h = i <= #held and tonumber(held[i]) or nil
+    local a = j <= #ARGV and tonumber(ARGV[j]) or nil
+    if a == nil or (h ~= nil and h <= a) then
+      if h > last then ids[#ids + 1] = held[i]; last = h end
+      i = i + 1
+    else
+      if a > last then ids[#ids + 1] = ARGV[j]; last = a end
+      j = j + 1
+    end
   end
-  for i = 4, #ARGV do
-    local id = tonumber(ARGV[i])
-    if id > floor and not seen[id] then seen[id] = true; ids[#ids + 1] = id end
-  end
-  table.sort(ids)
   local first = 1
   if #ids > cap + slack then
     first = #ids - cap + 1
-    floor = ids[first - 1]
+    floor = tonumber(ids[first - 1])
   end
   local ttl = redis.call('PTTL', k)
   redis.call('DEL', k)
@@ -192,7 +206,7 @@ def _cap() -> int:
     return settings.FEED_MAX_ITEMS
 
 
-def _slack() -> int:
+def slack() -> int:
     """Ids a timeline may hold beyond the cap before it is cut back: a trim every write would
     cost more than the write itself."""
     return max(1, settings.FEED_MAX_ITEMS // 10)
@@ -202,7 +216,7 @@ def add(activity_id: int, profile_ids: Iterable[int]) -> int:
     """Write one activity into the existing timelines of ``profile_ids`` with one pipeline.
     Returns how many timelines took it (missing ones are left to be rebuilt)."""
     script, _read = _scripts(settings.REDIS_URL)
-    args = (_cap(), _slack(), 0, activity_id)
+    args = (_cap(), slack(), 0, activity_id)
     try:
         with client().pipeline(transaction=False) as pipe:
             for profile_id in profile_ids:
@@ -224,7 +238,7 @@ def add_many(profile_id: int, activity_ids: Sequence[int], *, complete_above: in
     script, _read = _scripts(settings.REDIS_URL)
     ids = sorted(activity_ids)
     try:
-        return bool(script(keys=[key(profile_id)], args=[_cap(), _slack(), complete_above, *ids]))
+        return bool(script(keys=[key(profile_id)], args=[_cap(), slack(), complete_above, *ids]))
     except redis.RedisError as exc:
         raise TimelineUnavailable(str(exc)) from exc
 

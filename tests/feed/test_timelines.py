@@ -111,12 +111,23 @@ def test_a_late_write_lands_in_its_place_and_pages_stay_in_order():
     assert timelines.read(PRIYA, before=10, count=3) == ([], 0)
 
 
+def test_a_very_late_write_lands_in_its_place_too():
+    timelines.replace(PRIYA, list(range(10, 510, 10)))  # fifty ids
+
+    timelines.add(15, [PRIYA])  # older than the newest few: the list is written again
+    timelines.add(15, [PRIYA])
+
+    ids, floor = shown(PRIYA)
+    assert ids == sorted([*range(10, 510, 10), 15], reverse=True) and floor == 0
+
+
 def test_a_write_keeps_the_timelines_expiry(redis_client):
-    timelines.replace(PRIYA, [10, 30])
+    timelines.replace(PRIYA, list(range(10, 510, 10)))
     redis_client.expire(timelines.key(PRIYA), 1_000)
 
-    timelines.add(20, [PRIYA])  # the slow path writes the list again
-    timelines.add(40, [PRIYA])
+    timelines.add(15, [PRIYA])  # the list is written again
+    timelines.add(495, [PRIYA])  # its place taken at the tail
+    timelines.add(600, [PRIYA])
 
     assert 0 < redis_client.ttl(timelines.key(PRIYA)) <= 1_000
 
