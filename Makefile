@@ -79,7 +79,8 @@ run: install-demo
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "SocialBlue: http://$(HOST):$(PORT)/  API docs: http://$(HOST):$(PORT)/api/docs/"
-	$(BIN)/uvicorn socialblue.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	# Per-message deflate off, as in production: see WS_PER_MESSAGE_DEFLATE in tests/live.py.
+	$(BIN)/uvicorn socialblue.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws-per-message-deflate false
 
 ## The whole suite against real PostgreSQL and Redis.
 test: export DEBUG = 1

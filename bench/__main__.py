@@ -223,7 +223,9 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
                 measure(
                     "live",
                     "live latency",
-                    lambda: [measure_live.live_latency(live_tokens, company, scale, server=server)],
+                    lambda: measure_live.live_rows(
+                        live_tokens, company, scale, server=server, env=server_env
+                    ),
                 )
         photos_meta: dict = {}
         if "photos" in parts:

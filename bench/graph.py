@@ -15,6 +15,8 @@ Who is who (the roles the measurements use):
 * ``star``: an account with ``star_followers`` followers (the graph's employees and a crowd
   of others, all employees), with no posts of its own: the bench posts as it to time a big fan-out.
 * ``live_author``: followed by ``ws_clients`` graph people, who hold WebSockets open.
+* ``live_crowd_author``: followed by ``ws_clients_big`` employees (graph and crowd), who hold
+  WebSockets open on two server processes.
 * viewers: ``merge_viewer`` and ``plain_viewer`` follow the same 150 graph people, the first
   also the five big accounts; ``rebuild_viewer`` follows 200 graph people (thousands of
   activities) and the big accounts; ``http_viewers`` follow like graph people do.
@@ -135,6 +137,7 @@ class Scale:
     http_viewers: int
     ws_clients: int
     ws_posts: int
+    ws_clients_big: int  # online followers of the two-server live measurement
     fanout_keys: int  # timelines per chunk in the throughput measurement
     fanout_rounds: int
     fanout_runs: int  # big fan-outs timed
@@ -153,6 +156,7 @@ FULL = Scale(
     http_viewers=20,
     ws_clients=1_000,
     ws_posts=10,
+    ws_clients_big=10_000,
     fanout_keys=5_000,
     fanout_rounds=6,
     fanout_runs=3,
@@ -170,6 +174,7 @@ QUICK = Scale(
     http_viewers=8,
     ws_clients=200,
     ws_posts=4,
+    ws_clients_big=1_000,
     fanout_keys=2_000,
     fanout_rounds=3,
     fanout_runs=1,
@@ -203,6 +208,8 @@ class Plan:
     star_followers: list[int]
     live_author: int
     live_followers: list[int]
+    live_crowd_author: int
+    live_crowd_followers: list[int]
     merge_viewer: int
     plain_viewer: int
     rebuild_viewer: int
@@ -275,6 +282,8 @@ def plan(scale: Scale, seed: int = 1) -> Plan:
         add(f"crowd{n:06d}", rng.choice(FIRST), rng.choice(LAST), "")
         for n in range(max(0, scale.star_followers - len(graph_employees)))
     ]
+    # Added after everyone else, so that every other person keeps their id.
+    live_crowd_author = add("live-crowd-author", "Cy", "Crowd", "Posts while a crowd watches")
 
     follows: list[tuple[int, int]] = []
     popular = _weighted_sampler(rng, graph, POPULARITY_EXPONENT)
@@ -295,6 +304,9 @@ def plan(scale: Scale, seed: int = 1) -> Plan:
     follows += [(p, star) for p in star_followers]
     live_followers = graph_employees[: scale.ws_clients]
     follows += [(p, live_author) for p in live_followers]
+    # Employees only, so that a ``company`` post reaches every one of them.
+    live_crowd_followers = (graph_employees + crowd)[: scale.ws_clients_big]
+    follows += [(p, live_crowd_author) for p in live_crowd_followers]
 
     counts = Counter(followee for _follower, followee in follows)
     normal_max = max(counts[p] for p in graph)
@@ -332,6 +344,8 @@ def plan(scale: Scale, seed: int = 1) -> Plan:
         star_followers=star_followers,
         live_author=live_author,
         live_followers=live_followers,
+        live_crowd_author=live_crowd_author,
+        live_crowd_followers=live_crowd_followers,
         merge_viewer=merge_viewer,
         plain_viewer=plain_viewer,
         rebuild_viewer=rebuild_viewer,

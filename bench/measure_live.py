@@ -1,40 +1,39 @@
-"""Post → WebSocket event latency with many followers online.
+"""Post → WebSocket event latency with many followers online, and what per-message deflate costs.
 
-``ws_clients`` followers of one author hold ``/ws/feed/`` open on the ASGI server (another
-process), authenticated with device tokens. The bench posts as the author through
-``feed.services.post_create`` (so the fan-out runs on the real Celery worker and the event
-travels through the Redis channel layer) and times, for every follower, the moment its socket
-receives the ``feed.activity`` event. Clocks: the post and the receptions are timed in this
-one process.
+Followers of one author hold ``/ws/feed/`` open on the ASGI server (other processes),
+authenticated with device tokens. The sockets are spread over several client processes
+(``bench.ws_clients``), without compression, so that the clients are not the bottleneck. The
+bench posts as the author through ``feed.services.post_create`` (so the fan-out runs on the
+real Celery worker, which publishes one frame per audience class, and each server delivers it
+to its own sockets through ``feed.stream``) and times, for every follower, the moment its
+socket receives the ``feed.activity`` event. Clocks: CLOCK_MONOTONIC, one for every process
+of the machine.
 
-The CPU time the server process spent meanwhile is reported per delivered event: the
-delivering side (one ``BZPOPMIN`` per message in ``channels_redis``, the consumer, the JSON
-frame) runs in one process per server, so it bounds how fast a thousand sockets hear of a post.
-Sockets the server dropped (its log's ``redis.exceptions.TimeoutError``) are counted too.
+Two runs: ``ws_clients`` followers on one server process (the target), and ``ws_clients_big``
+on two server processes, half the sockets on each (reported). The CPU time the server
+processes spent meanwhile is reported per delivered event: delivering is what a server does
+per socket, and it bounds how many sockets one process serves.
+
+The deflate rows deliver the same realistic frames (the live author's own posts as a follower
+sees them) to the same sockets through a server with per-message deflate and one without,
+and compare the server's CPU per delivered frame and the bytes on the wire.
 """
 
-import asyncio
-import contextlib
-import json
 import resource
 import statistics
 import time
-from pathlib import Path
-
-import websockets.asyncio.client
-from asgiref.sync import sync_to_async
 
 from bench.graph import Plan, Scale
-from bench.procs import Server, cpu_seconds
+from bench.procs import Server, asgi_server, cpu_seconds
 from bench.report import Row
+from bench.ws_clients import clients
 from feed import services
-from feed.models import Activity
-from profiles.models import Profile
 
-P95_TARGET_MS = 500
-CONNECT_CONCURRENCY = 50
+P95_TARGET_MS = 300
 WAIT_SECONDS = 5
-CRASH_MARK = "redis.exceptions.TimeoutError"
+WAIT_SECONDS_BIG = 30
+CRASH_MARK = "Traceback"
+DEFLATE_SOCKETS = 500
 
 
 def raise_open_files(wanted: int) -> None:
@@ -44,6 +43,9 @@ def raise_open_files(wanted: int) -> None:
 
 
 def _post(author_id: int, body: str) -> int:
+    from feed.models import Activity
+    from profiles.models import Profile
+
     author = Profile.objects.get(pk=author_id)
     post = services.post_create(author=author, body=body, visibility="company")
     return Activity.objects.get(object_type="post", object_id=post.pk).pk
@@ -61,110 +63,158 @@ def _summary(latencies: list[float]) -> dict:
     }
 
 
-async def _run(ws_url: str, tokens: dict[int, str], author_id: int, posts: int, *, server_pid: int) -> dict:
-    received: dict[int, list[float]] = {}
-    arrived: dict[int, asyncio.Event] = {}
-    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
-    expected = len(tokens)
+def _log_marks(servers: list[Server]) -> int:
+    return sum(s.log.read_text(errors="replace").count(CRASH_MARK) if s.log.exists() else 0 for s in servers)
 
-    async def connect(token: str):
-        async with gate:
-            ws = await websockets.asyncio.client.connect(
-                ws_url,
-                additional_headers={"Authorization": f"Token {token}"},
-                open_timeout=60,
-                ping_interval=None,
-                max_queue=None,
-            )
-            hello = json.loads(await ws.recv())
-            if hello.get("type") != "hello":
-                raise RuntimeError(f"unexpected first event {hello}")
-            return ws
 
-    async def listen(ws):
-        with contextlib.suppress(websockets.ConnectionClosed):
-            async for message in ws:
-                now = time.perf_counter()
-                event = json.loads(message)
-                if event.get("type") == "feed.activity":
-                    activity_id = event["activity"]["id"]
-                    times = received.setdefault(activity_id, [])
-                    times.append(now)
-                    if len(times) == expected and activity_id in arrived:
-                        arrived[activity_id].set()
+def _ws_url(server: Server) -> str:
+    return server.url.replace("http://", "ws://", 1) + "/ws/feed/"
 
-    async def wait_for(activity_id: int, started: float) -> list[float]:
-        arrived[activity_id] = event = asyncio.Event()
-        if len(received.get(activity_id, [])) < expected:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), WAIT_SECONDS)
-        return [t - started for t in received.get(activity_id, [])]
 
-    began = time.perf_counter()
-    sockets = await asyncio.gather(*(connect(t) for t in tokens.values()))
-    connect_seconds = time.perf_counter() - began
-    listeners = [asyncio.create_task(listen(ws)) for ws in sockets]
-    latencies: list[float] = []
+def _client_processes(sockets: int) -> int:
+    return max(4, min(8, sockets // 1_250))
+
+
+def live_latency(
+    tokens: dict[int, str], author_id: int, posts: int, *, servers: list[Server], target: bool
+) -> Row:
+    """``posts`` posts by ``author_id``, each timed to every one of ``tokens``' sockets, spread
+    evenly over ``servers``."""
+    raise_open_files(len(tokens) + 1024)
+    targets = [(_ws_url(servers[n % len(servers)]), token) for n, token in enumerate(tokens.values())]
+    expected = len(targets)
+    marks_before = _log_marks(servers)
+    began = time.monotonic()
+    started: dict[int, float] = {}
     per_post = []
-    try:
-        await asyncio.sleep(1)  # presence is written just after each socket says hello
-        cpu_before = cpu_seconds(server_pid)
+    with clients(targets, processes=_client_processes(expected)) as sockets:
+        connect_seconds = time.monotonic() - began
+        time.sleep(1)  # presence is written just after each socket says hello
+        # One untimed post first: the worker's first fan-out of an author loads code and
+        # caches that every later one finds ready.
+        sockets.wait_for(_post(author_id, "Warm-up"), expected, WAIT_SECONDS_BIG)
+        cpu_before = sum(cpu_seconds(s.pid) for s in servers)
         for n in range(posts):
-            started = time.perf_counter()
-            activity_id = await sync_to_async(_post, thread_sensitive=False)(author_id, f"Live {n}")
-            times = await wait_for(activity_id, started)
-            latencies += times
-            per_post.append(
-                {
-                    "got": len(times),
-                    "first_ms": min(times, default=0) * 1000,
-                    "last_ms": max(times, default=0) * 1000,
-                }
+            at = time.monotonic()
+            activity_id = _post(author_id, f"Live {n}")
+            started[activity_id] = at
+            got = sockets.wait_for(
+                activity_id, expected, WAIT_SECONDS_BIG if len(servers) > 1 else WAIT_SECONDS
             )
-            await asyncio.sleep(0.5)
-        server_cpu = cpu_seconds(server_pid) - cpu_before
-    finally:
-        for task in listeners:
-            task.cancel()
-        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-    return {
-        "latencies": latencies,
-        "missed": expected * posts - len(latencies),
-        "per_post": per_post,
-        "connect_seconds": connect_seconds,
-        "server_cpu_seconds": server_cpu,
-    }
-
-
-def _crashes(server_log: Path) -> int:
-    return server_log.read_text(errors="replace").count(CRASH_MARK) if server_log.exists() else 0
-
-
-def live_latency(tokens: dict[int, str], company: Plan, scale: Scale, *, server: Server) -> Row:
-    raise_open_files(len(tokens) * 2 + 1024)
-    ws_url = server.url.replace("http://", "ws://", 1) + "/ws/feed/"
-    crashes_before = _crashes(server.log)
-    result = asyncio.run(_run(ws_url, tokens, company.live_author, scale.ws_posts, server_pid=server.pid))
-    crashes = _crashes(server.log) - crashes_before
-    summary = _summary(result["latencies"])
+            per_post.append({"got": got, "seconds": time.monotonic() - at})
+            time.sleep(0.5)
+        server_cpu = sum(cpu_seconds(s.pid) for s in servers) - cpu_before
+        result = sockets.finish()
+    latencies = [t - started[a] for a, times in result["arrivals"].items() if a in started for t in times]
+    for post_stats, activity_id in zip(per_post, started, strict=True):
+        times = [t - started[activity_id] for t in result["arrivals"].get(activity_id, ())]
+        post_stats.update(
+            first_ms=min(times, default=0) * 1000, last_ms=max(times, default=0) * 1000, got=len(times)
+        )
+    summary = _summary(latencies)
     if not summary["received"]:
         raise RuntimeError("no live event arrived")
-    n = len(tokens)
-    per_event_ms = result["server_cpu_seconds"] * 1000 / summary["received"]
+    missed = expected * posts - len(latencies)
+    errors = _log_marks(servers) - marks_before
+    per_event_ms = server_cpu * 1000 / summary["received"]
+    where = "one server process" if len(servers) == 1 else f"{len(servers)} server processes"
     return Row(
-        metric=f"post → WebSocket feed.activity latency, {n:,} followers online "
-        f"({scale.ws_posts} posts, Celery worker, Redis channel layer)",
+        metric=f"post → WebSocket feed.activity latency, {expected:,} followers online on {where} "
+        f"({posts} posts after one untimed, Celery worker, one published frame per audience class; "
+        f"clients in {_client_processes(expected)} processes, no compression)",
         socialblue=f"p50 {summary['p50_ms']:.0f} ms, p95 {summary['p95_ms']:.0f} ms",
-        peer=f"max {summary['max_ms']:.0f} ms; missed {result['missed']} of {n * scale.ws_posts:,}; "
-        f"sockets dropped by the server: {crashes}; server CPU {per_event_ms:.1f} ms per event delivered",
-        target=f"p95 ≤ {P95_TARGET_MS} ms, none missed",
-        met=summary["p95_ms"] <= P95_TARGET_MS and result["missed"] == 0,
+        peer=f"max {summary['max_ms']:.0f} ms; missed {missed:,} of {expected * posts:,}; "
+        f"server errors logged: {errors}; server CPU {per_event_ms:.3f} ms per event delivered",
+        target=f"p95 ≤ {P95_TARGET_MS} ms, none missed" if target else "reported",
+        met=(summary["p95_ms"] <= P95_TARGET_MS and missed == 0) if target else None,
         values={
             **summary,
-            "missed": result["missed"],
-            "server_socket_crashes": crashes,
+            "missed": missed,
+            "server_errors_logged": errors,
             "server_cpu_ms_per_event": per_event_ms,
-            "per_post": result["per_post"],
-            "connect_seconds": result["connect_seconds"],
+            "server_processes": len(servers),
+            "closes": result["closes"],
+            "per_post": per_post,
+            "connect_seconds": connect_seconds,
         },
     )
+
+
+def _realistic_frames(company: Plan, viewer_id: int) -> list[tuple[int, bytes]]:
+    """The live author's own posts as one follower's socket gets them."""
+    from feed import live
+    from feed.models import Activity
+    from feed.rendering import render_activities
+    from profiles.models import Profile
+
+    viewer = Profile.objects.get(pk=viewer_id)
+    activities = list(Activity.objects.filter(actor_id=company.live_author).order_by("-id")[:20])
+    return [(a["id"], live.activity_frame(a)) for a in render_activities(activities, viewer=viewer)]
+
+
+def deflate_cost(tokens: dict[int, str], company: Plan, *, env: dict[str, str]) -> list[Row]:
+    """The same frames to the same sockets, through a server with per-message deflate and
+    through one without: the server's CPU per delivered frame, and bytes on the wire."""
+    from feed import live
+
+    chosen = dict(list(tokens.items())[:DEFLATE_SOCKETS])
+    ids = list(chosen)
+    frames = _realistic_frames(company, ids[0])
+    if not frames:
+        raise RuntimeError("the live author has no posts to send")
+    measured = {}
+    for deflate in (False, True):
+        with asgi_server(
+            {**env, "BENCH_WS_DEFLATE": "1" if deflate else "0"}, name="server-deflate"
+        ) as server:
+            targets = [(_ws_url(server), token) for token in chosen.values()]
+            with clients(targets, processes=4, compression="deflate" if deflate else None) as sockets:
+                time.sleep(1)
+                sockets.reset_bytes()
+                cpu_before = cpu_seconds(server.pid)
+                for activity_id, frame in frames:
+                    live.publish_activity(ids, activity_id, frame)
+                    if sockets.wait_for(activity_id, len(ids), WAIT_SECONDS) < len(ids):
+                        raise RuntimeError(f"frame {activity_id} did not reach every socket")
+                cpu = cpu_seconds(server.pid) - cpu_before
+                result = sockets.finish()
+        delivered = len(frames) * len(ids)
+        measured[deflate] = {
+            "cpu_ms_per_frame": cpu * 1000 / delivered,
+            "wire_bytes_per_frame": result["bytes"] / delivered,
+        }
+    raw = statistics.mean(len(frame) for _id, frame in frames)
+    off, on = measured[False], measured[True]
+    return [
+        Row(
+            metric=f"per-message deflate on live frames: server CPU and bytes per delivered frame "
+            f"({len(frames)} feed items of {raw:,.0f} B on average, {len(ids)} sockets)",
+            socialblue=f"off (chosen): {off['cpu_ms_per_frame']:.3f} ms CPU, "
+            f"{off['wire_bytes_per_frame']:,.0f} B on the wire",
+            peer=f"on: {on['cpu_ms_per_frame']:.3f} ms CPU, {on['wire_bytes_per_frame']:,.0f} B on the wire",
+            ratio=on["cpu_ms_per_frame"] / off["cpu_ms_per_frame"] if off["cpu_ms_per_frame"] else None,
+            values={"off": off, "on": on, "raw_frame_bytes": raw, "sockets": len(ids)},
+        )
+    ]
+
+
+def live_rows(
+    tokens: dict[int, str], company: Plan, scale: Scale, *, server: Server, env: dict[str, str]
+) -> list:
+    """Every live row: the target on one server, the crowd on two, and the deflate choice."""
+    from bench import setup as bench_setup
+
+    rows = [live_latency(tokens, company.live_author, scale.ws_posts, servers=[server], target=True)]
+    crowd_tokens = bench_setup.tokens_for(company.live_crowd_followers, "bench-live-crowd")
+    with asgi_server(env, name="server-2") as second:
+        rows.append(
+            live_latency(
+                crowd_tokens,
+                company.live_crowd_author,
+                scale.ws_posts,
+                servers=[server, second],
+                target=False,
+            )
+        )
+    rows += deflate_cost(tokens, company, env=env)
+    return rows

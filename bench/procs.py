@@ -81,10 +81,10 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def asgi_server(env: dict[str, str], *, timeout: float = 60) -> Iterator[Server]:
-    """SocialBlue's ASGI app under uvicorn in a child process."""
+def asgi_server(env: dict[str, str], *, name: str = "server", timeout: float = 60) -> Iterator[Server]:
+    """SocialBlue's ASGI app under uvicorn in a child process (its log: ``var/bench/{name}.log``)."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    log = LOG_DIR / "server.log"
+    log = LOG_DIR / f"{name}.log"
     with open(log, "wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "bench.serve"],

@@ -1,6 +1,7 @@
 """``python -m bench.serve``: SocialBlue's ASGI app on a free port of 127.0.0.1 (the tests'
 :class:`tests.live.LiveASGIServer`, uvicorn), run by the bench in a child process. Prints the
-base URL on one line, serves until its standard input closes or it is sent SIGTERM."""
+base URL on one line, serves until its standard input closes or it is sent SIGTERM.
+``BENCH_WS_DEFLATE`` (``0`` or ``1``) overrides whether it offers per-message deflate."""
 
 import os
 import resource
@@ -17,7 +18,9 @@ def main() -> None:
 
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    server = LiveASGIServer()
+    # BENCH_WS_DEFLATE=1 for the measurement that compares per-message deflate with none.
+    deflate = os.environ.get("BENCH_WS_DEFLATE")
+    server = LiveASGIServer() if deflate is None else LiveASGIServer(ws_per_message_deflate=deflate == "1")
     url = server.start()
     print(url, flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()

@@ -39,6 +39,7 @@ def build_timelines(company: graph.Plan, r) -> dict:
     own = [
         company.star,
         company.live_author,
+        company.live_crowd_author,
         company.merge_viewer,
         company.plain_viewer,
         company.rebuild_viewer,

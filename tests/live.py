@@ -49,16 +49,21 @@ import uvicorn
 STARTUP_TIMEOUT_SECONDS = 10
 # Per-message compression (RFC 7692) off: each socket compresses every frame on its own (the
 # compressor keeps a window per connection), so a feed item sent to N sockets costs N
-# compressions. Measured by the bench (``bench/measure_live.py``, its permessage-deflate row):
-# with it, the server spent about three times the CPU per delivered event to save about half
-# of a small JSON frame's bytes. Production servers are run the same way (README, Makefile).
+# compressions, and every socket holds a compressor's memory. Measured by the bench
+# (``bench/measure_live.py``, its per-message deflate row; quick scale, 200 sockets): with it,
+# the server spent 1.7 times the CPU per delivered frame (0.057 ms instead of 0.033 ms) to send
+# about 95 bytes instead of 750. Delivery CPU bounds how fast one process reaches its sockets;
+# a feed item's 650 bytes do not matter to a client. Production runs the same way (README,
+# Makefile, Procfile).
 WS_PER_MESSAGE_DEFLATE = False
 
 
 class LiveASGIServer:
     """uvicorn serving one ASGI app in a background thread; ``url`` once started."""
 
-    def __init__(self, app=None, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, app=None, host: str = "127.0.0.1", *, ws_per_message_deflate: bool = WS_PER_MESSAGE_DEFLATE
+    ) -> None:
         if app is None:
             from socialblue.asgi import application as app
         # The socket is bound here and handed to uvicorn, so the port is ours before the
@@ -75,7 +80,7 @@ class LiveASGIServer:
             lifespan="off",
             log_level="warning",
             timeout_graceful_shutdown=5,
-            ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
+            ws_per_message_deflate=ws_per_message_deflate,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
