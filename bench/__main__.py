@@ -152,6 +152,7 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
 
     from bench import env, graph, keys, measure_fanout, measure_feed, measure_live, procs, report
     from bench import setup as bench_setup
+    from bench.measure_layouts import layout_rows
 
     scale = graph.QUICK if args.quick else graph.FULL
     log = lambda message: _log(message, started)  # noqa: E731
@@ -201,6 +202,7 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
             rows["memory"] = []
         measure("rebuild", "rebuild", lambda: measure_feed.rebuild_cost(r, company, scale))
         measure("merge", "merge cost", lambda: [measure_feed.merge_cost(company, scale)])
+        measure("layouts", "timeline layouts", lambda: layout_rows(r, scale))
 
         server_env = env.process_environment(targets, fanout_limit=company.fanout_limit)
         worker_env = env.process_environment(targets, fanout_limit=10 * len(company.star_followers))
@@ -242,6 +244,7 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
             r.flushdb()  # about 0.6 GB of timelines at full scale
 
     order = ["throughput", "big", "merge", "http", "live", "memory", "rebuild", "experiment", "photos"]
+    order.insert(order.index("rebuild") + 1, "layouts")
     ordered = [row for name in order for row in rows.get(name) or []]
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -264,7 +267,7 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
             f"FEED_FANOUT_LIMIT {company.fanout_limit:,} (raised for the big fan-out)"
         ),
         "notes": [
-            "Timelines are listpacks (zset-max-listpack-entries 1024) except in the rows marked skiplist.",
+            "Timelines are Redis lists (feed/timelines.py); the layout rows compare layouts by raw commands.",
             "ratio = SocialBlue / floor or peer (for Redis CPU and replace: SocialBlue / raw or skiplist).",
             *_photo_notes(photos_meta),
         ],

@@ -2,12 +2,15 @@
 measured against, and inspection (encoding, memory, Redis CPU).
 
 The product reads and writes timelines through ``feed.timelines`` only; so does the bench,
-with two exceptions kept here: the floor (raw ``ZADD`` + ``ZREMRANGEBYRANK``, by definition
-not through the product) and :func:`clone_timeline`, which copies one timeline that
-``timelines.replace`` built into many keys. Building 100,000 listpack timelines at the cap one
-``replace`` at a time costs about 3.4 ms of Redis CPU each (listpack inserts are linear, so a
-fresh 800-entry listpack is quadratic): six minutes. ``COPY`` duplicates the built value as it
-is, in microseconds.
+with two exceptions kept here: the floor (a raw pipelined ``RPUSHX`` per timeline, by
+definition not through the product) and :func:`clone_timeline`, which copies one timeline that
+``timelines.replace`` built into many keys: 100,000 ``replace`` calls are 100,000 round trips
+and as many 400-id commands from Python, while ``COPY`` duplicates the built value as it is, in
+microseconds.
+
+The bench's own look at timelines (:func:`holding`) uses ``LPOS``, a command the fan-out's
+write does not send (only a late write's slow path does), so that its Redis CPU can be told
+apart from the fan-out's in ``INFO commandstats``.
 """
 
 from collections.abc import Iterable, Sequence
@@ -39,9 +42,10 @@ def encoding(r: redis.Redis, profile_id: int) -> str:
 
 
 def memory_usage(r: redis.Redis, profile_id: int) -> tuple[int, int]:
-    """(bytes, members) of one timeline, every member counted (SAMPLES 0)."""
+    """(bytes, members) of one timeline, every member counted (SAMPLES 0), the floor
+    included."""
     k = timelines.key(profile_id)
-    return int(r.memory_usage(k, samples=0)), int(r.zcard(k))
+    return int(r.memory_usage(k, samples=0)), int(r.llen(k))
 
 
 def clone_timeline(r: redis.Redis, source_id: int, target_ids: Iterable[int], batch: int = 10_000) -> int:
@@ -57,31 +61,36 @@ def clone_timeline(r: redis.Redis, source_id: int, target_ids: Iterable[int], ba
     return done
 
 
-def raw_add(r: redis.Redis, activity_id: int, profile_ids: Sequence[int], *, cap: int) -> None:
-    """The floor: one pipelined ``ZADD`` and ``ZREMRANGEBYRANK`` per timeline, keeping the
-    lowest member (the product's ``floor``) and the newest ``cap`` ids, as the product's
-    script does. No script, no floor bookkeeping, no check that the key exists."""
+RAW_COMMANDS = ["rpushx"]
+
+
+def raw_add(r: redis.Redis, activity_id: int, profile_ids: Sequence[int]) -> None:
+    """The floor: one pipelined ``RPUSHX`` per timeline (push at the tail of a list that
+    exists). No script, no look at the newest id (a retried write would duplicate), no floor,
+    no trim: the least Redis can do to put an id into a timeline."""
     member = str(activity_id)
     with r.pipeline(transaction=False) as pipe:
         for profile_id in profile_ids:
-            k = timelines.key(profile_id)
-            pipe.zadd(k, {member: activity_id})
-            pipe.zremrangebyrank(k, 1, -(cap + 1))
+            pipe.rpushx(timelines.key(profile_id), member)
         pipe.execute()
 
 
 def holding(r: redis.Redis, activity_id: int, profile_ids: Sequence[int], batch: int = 10_000) -> list[int]:
-    """Those of ``profile_ids`` whose timeline holds ``activity_id``."""
+    """Those of ``profile_ids`` whose timeline holds ``activity_id`` (``LPOS`` from the tail,
+    where a new id is: O(1) for the newest)."""
     member = str(activity_id)
     found = []
     for start in range(0, len(profile_ids), batch):
         ids = profile_ids[start : start + batch]
         with r.pipeline(transaction=False) as pipe:
             for profile_id in ids:
-                pipe.zscore(timelines.key(profile_id), member)
-            scores = pipe.execute()
-        found += [p for p, s in zip(ids, scores, strict=True) if s is not None]
+                pipe.lpos(timelines.key(profile_id), member, rank=-1)
+            positions = pipe.execute()
+        found += [p for p, s in zip(ids, positions, strict=True) if s is not None]
     return found
+
+
+VERIFY_COMMANDS = ["lpos", "info"]  # what the bench sends to look, not what the product sends
 
 
 def command_usec(r: redis.Redis) -> dict[str, int]:

@@ -16,12 +16,12 @@ layout's bytes per entry.
 The layouts, each keeping the product's invariants (a ``floor`` in the same key, a missing
 key left alone, an id written twice changing nothing, nothing at or below the floor added):
 
-* ``zset`` (the layout before ``feed:tl:``): a sorted set, score = id, ``floor`` with score
-  ``-F`` first; the script trims to the cap at every write. An insert walks the whole
-  listpack twice (``ZADD`` looks for the member, then for its place).
+* ``zset``: the layout before ``feed:home:v2:`` (its script, with a size check before the
+  trim): a sorted set, score = id, ``floor`` with score ``-F`` first. An insert walks the
+  whole listpack twice (``ZADD`` looks for the member, then for its place).
 * ``zset newest-first``: score = ``-id``, so the newest id is inserted at the head; ``floor``
   last with score ``+F``. ``ZADD`` still scans the listpack for the member.
-* ``list``: a list ``[F, oldest, ..., newest]``: the newest id is pushed at the tail after a
+* ``list``: a list ``[-F, oldest, ..., newest]``: the newest id is pushed at the tail after a
   look at the tail, in O(1); only an id older than the newest (a late or retried write)
   searches.
 * ``slack``: trim only once ``cap + slack`` ids are held, ``slack`` ids at a time.
@@ -86,7 +86,7 @@ end
 return written
 """
 
-# A list [F, oldest, ..., newest].
+# A list [-F, oldest, ..., newest].
 LIST = """
 local written = 0
 local cap, slack = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -162,7 +162,7 @@ def _fill(r: redis.Redis, layout: Layout, key: str, count: int) -> None:
     elif layout.kind == "zset-desc":
         r.zadd(key, {"floor": floor, **{str(i): -i for i in ids}})
     else:
-        r.rpush(key, floor, *ids)
+        r.rpush(key, -floor, *ids)
 
 
 def _build(r: redis.Redis, layout: Layout, count: int) -> list[str]:
