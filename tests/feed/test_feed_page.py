@@ -8,7 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from feed import pages, selectors, services
+from feed.models import Activity
 from profiles import services as graph
+from profiles.models import ProfileStatus
+from tests.factories import make_person
 from tests.feed.stories import FEED, active, activity_of, build_timeline, connect, post
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +160,30 @@ def test_the_author_renamed_is_shown_by_the_new_name_at_once(
     assert (
         item["actor"]["display_name"] == item["object"]["post"]["author"]["display_name"] == "Ana Silva-Costa"
     )
+
+
+def test_the_compiled_page_statements_choose_what_the_feeds_definition_chooses(ana, marco, priya, committed):
+    """The page's SQL is compiled once per shape with stand-in values: for each kind of
+    viewer, with and without a cursor, from a timeline's ids or from the database, it must
+    choose exactly the rows ``feed_queryset`` (the feed's one definition) chooses."""
+    olga = make_person("olga", status=ProfileStatus.ALUMNUS)
+    active(ana, marco, priya, olga)
+    connect(ana, priya)
+    connect(ana, olga)
+    for follower in (marco, priya, olga):
+        graph.follow(follower=follower, followee=ana)
+    with committed():
+        for visibility in ("company", "network", "connections") * 3:
+            post(ana, f"For {visibility}", visibility=visibility)
+    everything = list(Activity.objects.order_by("-id").values_list("pk", flat=True))
+
+    for viewer in (ana, marco, priya, olga):
+        defined = list(selectors.feed_queryset(viewer).order_by("-id").values_list("pk", flat=True))
+        cursor = defined[len(defined) // 2]
+        timeline = selectors._statements.of_timeline(viewer, ids=everything, floor=0, before=None, merged=100)
+        assert [row.id for row in selectors._statements.newest(viewer, before=None, limit=100)] == defined
+        assert [row.id for row in selectors._statements.newest(viewer, before=cursor, limit=100)] == [
+            pk for pk in defined if pk < cursor
+        ]
+        assert sorted((row.id for row in timeline), reverse=True) == defined
+    assert len(selectors.feed_queryset(olga).values_list("pk", flat=True)) == 6  # network + connections
