@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,8 +30,13 @@ from socialblue.uploads import uploaded_files
 
 def viewer_of(request: Request) -> Profile:
     """The signed-in person's profile, read once per request (status is never cached
-    across requests)."""
+    across requests). Token authentication reads it in its own query and leaves it on the
+    request; a session's user is loaded with it (profiles/backends.py); anyone else (a test's
+    forced user) costs a query here."""
     viewer = getattr(request._request, "viewer_profile", None)
+    if viewer is None and isinstance(request.successful_authenticator, SessionAuthentication):
+        # The session's user was loaded for this request by AuthenticationMiddleware.
+        viewer = request.user._state.fields_cache.get("profile")
     if viewer is None:
         viewer = selectors.profile_of(request.user)
         if viewer is None:

@@ -83,6 +83,15 @@ class UsernameOrEmailBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id):
+        """A session's user, with the profile in the same query: every request of a signed-in
+        browser reads the person's status (profiles/api.py's ``viewer_of``, the pages)."""
+        try:
+            user = get_user_model()._default_manager.select_related("profile").get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
 
 def account_name(login: str) -> str:
     """The account a sign-in attempt is counted against: the same whether the person typed
