@@ -56,8 +56,10 @@ class _OriginMark:
 
 
 def _fingerprint(row: PageRow) -> str:
+    """The actor as the render shows them, and the activity's creation time: ids and versions
+    start again in a new database, and a render kept from an old one must not match."""
     person = (row.actor_username, row.actor_display_name, row.actor_avatar or "", row.actor_status)
-    return hashlib.blake2b("\x1f".join(person).encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b("\x1f".join((*person, str(row.created_at))).encode(), digest_size=8).hexdigest()
 
 
 def render_key(row: PageRow, viewer: Profile) -> str:

@@ -159,6 +159,7 @@ class PageRow(NamedTuple):
     object_type: str
     object_id: int
     version: int
+    created_at: Any  # with the id, tells this activity from one of an earlier database
     actor_id: int
     actor_username: str
     actor_display_name: str

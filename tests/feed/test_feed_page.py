@@ -2,13 +2,16 @@
 version; who may see it, the live counts and the viewer's own reaction read on every request,
 by one query."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from feed import pages, selectors, services
-from feed.models import Activity
+from feed.models import Activity, Post
 from profiles import services as graph
 from profiles.models import ProfileStatus
 from tests.factories import make_person
@@ -187,3 +190,19 @@ def test_the_compiled_page_statements_choose_what_the_feeds_definition_chooses(a
         ]
         assert sorted((row.id for row in timeline), reverse=True) == defined
     assert len(selectors.feed_queryset(olga).values_list("pk", flat=True)) == 6  # network + connections
+
+
+def test_a_render_kept_from_an_earlier_database_is_not_served(
+    ana, marco, marco_follows_ana, committed, client_for
+):
+    """Ids and versions start again when a database is made anew (a restore, a reset) while
+    the cache keeps its renders: the activity's creation time tells the two apart."""
+    with committed():
+        written = post(ana, "Release day")
+    client = client_for(marco)
+    client.get(FEED)
+    # The same id and version, in a database where it was created at another moment.
+    Post.objects.filter(pk=written.pk).update(body="Quarterly numbers")
+    Activity.objects.filter(pk=activity_of(written).pk).update(created_at=timezone.now() - timedelta(days=3))
+
+    assert client.get(FEED).json()["results"][0]["object"]["post"]["body"] == "Quarterly numbers"
