@@ -173,6 +173,27 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL connections come from a pool per process (psycopg's, through Django). Under ASGI
+# every request runs its database work in a thread of its own, so a connection kept per thread
+# (DATABASE_CONN_MAX_AGE) is never reused and each request would pay a new connection: a few
+# round trips, the server forking a backend, Django's session set-up. A request takes a
+# connection from the pool when it first queries and gives it back when it ends; a connection
+# is checked before it is handed out, so one that PostgreSQL dropped (a restart) is replaced.
+# A request that waits DATABASE_POOL_TIMEOUT seconds for a connection (all busy, or
+# PostgreSQL down) fails as an outage: a 503 with Retry-After (socialblue/outages.py).
+# DATABASE_POOL_MAX_SIZE=0 turns the pool off; DATABASE_CONN_MAX_AGE then applies.
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 10)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env_int("DATABASE_POOL_MIN_SIZE", 1), DATABASE_POOL_MAX_SIZE),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
+        # A failed (re)connection is retried with a doubling delay and then given up, so the
+        # next request that needs a connection opens one at once: after PostgreSQL comes back
+        # the first request succeeds instead of waiting out a long back-off.
+        "reconnect_timeout": 2,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves a web process and inline tasks from one file: wait for
     # a lock rather than failing, and let readers work beside the writer.
