@@ -216,6 +216,13 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
             )
             if http is not None:
                 rows["http"] = http[0]
+            from bench import measure_profile
+
+            measure(
+                "profile",
+                "feed and trivial endpoint profiles",
+                lambda: measure_profile.profile_rows(list(viewer_tokens.values())),
+            )
             with procs.celery_worker(worker_env, concurrency=2):
                 measure_fanout.warm_up_worker(company)
                 log("worker ready")
@@ -244,6 +251,7 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
             r.flushdb()  # about 0.6 GB of timelines at full scale
 
     order = ["throughput", "big", "merge", "http", "live", "memory", "rebuild", "experiment", "photos"]
+    order.insert(order.index("http") + 1, "profile")
     order.insert(order.index("rebuild") + 1, "layouts")
     ordered = [row for name in order for row in rows.get(name) or []]
     with connection.cursor() as cursor:
