@@ -50,10 +50,10 @@ STARTUP_TIMEOUT_SECONDS = 10
 # Per-message compression (RFC 7692) off: each socket compresses every frame on its own (the
 # compressor keeps a window per connection), so a feed item sent to N sockets costs N
 # compressions, and every socket holds a compressor's memory. Measured by the bench
-# (``bench/measure_live.py``, its per-message deflate row; quick scale, 200 sockets): with it,
-# the server spent 1.7 times the CPU per delivered frame (0.057 ms instead of 0.033 ms) to send
-# about 95 bytes instead of 750. Delivery CPU bounds how fast one process reaches its sockets;
-# a feed item's 650 bytes do not matter to a client. Production runs the same way (README,
+# (``bench/measure_live.py``, its per-message deflate row; 500 sockets, 20 feed items): with
+# it, the server spent twice the CPU per delivered frame (0.060 ms instead of 0.030 ms) to send
+# about 60 bytes instead of 610. Delivery CPU bounds how fast one process reaches its sockets;
+# a feed item's 550 bytes do not matter to a client. Production runs the same way (README,
 # Makefile, Procfile).
 WS_PER_MESSAGE_DEFLATE = False
 
