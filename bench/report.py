@@ -19,6 +19,8 @@ class Row:
     target: str = ""
     met: bool | None = None  # None: informational, no target
     values: dict = field(default_factory=dict)  # raw numbers for the JSON
+    # For a target not met: why, in this run's own figures (a floor measured beside it).
+    why: str = ""
 
     @property
     def met_text(self) -> str:
@@ -50,6 +52,10 @@ def markdown(rows: list[Row], meta: dict) -> str:
     notes = meta.get("notes") or []
     if notes:
         lines += ["", *[f"- {n}" for n in notes]]
+    missed = [row for row in rows if row.met is False]
+    if missed:
+        lines += ["", "Targets not met, and why (from this run's figures):", ""]
+        lines += [f"- **{row.metric}**: {row.why or 'no explanation measured'}" for row in missed]
     return "\n".join(lines) + "\n"
 
 
