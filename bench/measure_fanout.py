@@ -327,5 +327,5 @@ def big_fanout(r, company: Plan, scale: Scale, *, workers: int) -> Row:
         f"processes {median('worker_cpu_seconds'):.2f} s, so neither Redis nor the workers' work bounds it: "
         f"the first chunk was written after {first_chunk:.2f} s, and the two cores of this machine are "
         "shared by the workers, PostgreSQL, Redis and the bench itself (the load averages above say how "
-        "busy it was); the floor of the writes on one Redis primary is the next row but one",
+        "busy it was); the writes' own floor is the row 'Redis floor of one fan-out'",
     )
