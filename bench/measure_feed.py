@@ -265,7 +265,7 @@ def http_throughput(base_url: str, tokens: list[str], scale: Scale) -> tuple[lis
     # database connections from the pool (DATABASE_POOL_MAX_SIZE) rather than opening one per
     # request.
     pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
-    server_db = f"database pool of {pool['max_size']}" if pool else "no database pool"
+    server_db = f"a database pool of {pool['max_size']}" if pool else "no database pool"
     kept = _connections_kept_since(measured_from)
     details = {
         "rps": rps,
@@ -279,7 +279,7 @@ def http_throughput(base_url: str, tokens: list[str], scale: Scale) -> tuple[lis
     vs_trivial = rps["feed"] / rps["trivial"]
     vs_actstream = rps["feed"] / rps["actstream"]
     viewers = (
-        f"{len(tokens)} viewers, {scale.http_threads} keep-alive clients, uvicorn with a {server_db} "
+        f"{len(tokens)} viewers, {scale.http_threads} keep-alive clients, uvicorn with {server_db} "
         "for every endpoint"
     )
     rows = [
