@@ -25,10 +25,13 @@ Object types that show someone else's live data (``registry.ObjectType.cached`` 
 rendered on every read.
 """
 
+import contextlib
 import hashlib
+import logging
 from collections.abc import Callable
 
 import orjson
+import redis
 from django.conf import settings
 from django.core.cache import cache
 
@@ -37,6 +40,8 @@ from feed.models import Activity
 from feed.rendering import render_activities
 from feed.selectors import PageRow, feed_page_rows
 from profiles.models import Profile
+
+logger = logging.getLogger(__name__)
 
 # Raised whenever what a renderer returns changes shape: every render cached before is then
 # left unused (and expires).
@@ -92,16 +97,22 @@ def renders(rows: list[PageRow], viewer: Profile) -> dict[int, bytes]:
     """The render of each activity of ``rows`` for the viewer's class: from the cache, or
     rendered now (in one pass) and written back."""
     keys = {row.id: render_key(row, viewer) for row in rows if _cacheable(row)}
-    found = cache.get_many(list(keys.values())) if keys else {}
+    try:
+        found = cache.get_many(list(keys.values())) if keys else {}
+    except redis.RedisError:
+        # The cache is away (Redis restarting): every render is a miss, and the feed is still
+        # served, as the timelines fall back to the database.
+        logger.warning("render cache unavailable; feed of %s rendered in full", viewer.pk)
+        found, keys = {}, {}
     result = {row_id: found[key] for row_id, key in keys.items() if key in found}
     missing = [row for row in rows if row.id not in result]
     if missing:
         fresh = _render(missing, viewer)
         result.update(fresh)
-        cache.set_many(
-            {keys[row_id]: body for row_id, body in fresh.items() if row_id in keys},
-            settings.FEED_RENDER_CACHE_SECONDS,
-        )
+        kept = {keys[row_id]: body for row_id, body in fresh.items() if row_id in keys}
+        if kept:
+            with contextlib.suppress(redis.RedisError):
+                cache.set_many(kept, settings.FEED_RENDER_CACHE_SECONDS)
     return result
 
 
