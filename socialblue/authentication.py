@@ -10,9 +10,12 @@ MIN_REFRESH_INTERVAL.
 """
 
 import binascii
+from functools import cache
 from hmac import compare_digest
 
-from django.db.models import Exists, OuterRef
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
@@ -22,6 +25,18 @@ from knox.signals import token_expired
 from rest_framework import exceptions
 
 INVALID_TOKEN = "Invalid token."
+
+
+@cache
+def _others_expired_sql() -> str:
+    """Whether the token row's person has another token that expired, as SQL over the outer
+    query's token table. Written out rather than as ``Exists(OuterRef(...))``: compiling the
+    ORM's subquery on every request cost more than the rest of the query's compilation."""
+    table = connection.ops.quote_name(get_token_model()._meta.db_table)
+    return (
+        f"EXISTS (SELECT 1 FROM {table} other WHERE other.user_id = {table}.user_id "
+        f"AND other.expiry < %s AND other.id <> {table}.id)"
+    )
 
 
 class TokenOrBearerAuthentication(TokenAuthentication):
@@ -52,12 +67,13 @@ class TokenOrBearerAuthentication(TokenAuthentication):
         authenticates (knox's rule)."""
         key = token.decode("utf-8")
         now = timezone.now()
-        tokens = get_token_model().objects
-        others_expired = tokens.filter(user_id=OuterRef("user_id"), expiry__lt=now).exclude(pk=OuterRef("pk"))
+        expired_before = connection.ops.adapt_datetimefield_value(now)
+        others_expired = RawSQL(_others_expired_sql(), [expired_before], output_field=BooleanField())
         candidates = (
-            tokens.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH])
+            get_token_model()
+            .objects.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH])
             .select_related("user__profile")
-            .annotate(others_expired=Exists(others_expired))
+            .annotate(others_expired=others_expired)
         )
         for auth_token in candidates:
             if auth_token.others_expired:
