@@ -272,7 +272,10 @@ class _PageStatements:
         def build(ids_mark):
             stand_in = self._stand_in(viewer.status)
             queryset = feed_queryset(stand_in)
-            listed = queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids_mark]))
+            # ``= ANY(array)``: an index lookup per id, whatever the array's length.
+            listed = queryset.filter(
+                RawSQL('"feed_activity"."id" = ANY(%s::bigint[])', [ids_mark], output_field=BooleanField())
+            )
             newer = queryset.filter(merged_on_read=True, id__gt=_FLOOR, id__lt=_BEFORE)
             return _page_values(listed, stand_in).union(
                 _page_values(newer, stand_in, branch=_MERGED).order_by("-id")[:merged], all=True
