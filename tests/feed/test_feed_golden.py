@@ -17,8 +17,6 @@ import json
 import jsonschema
 import pytest
 from channels.db import database_sync_to_async as in_db
-from django.core.management import call_command
-from django.test import override_settings
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -33,7 +31,6 @@ from photos.models import Photo
 from profiles import services as graph
 from profiles.models import DeviceToken
 from profiles.services import profile_set_avatar, profile_update
-from socialblue.celery import app as celery_app
 from tests.feed.golden import (
     ALL_OF_IT,
     VIEWERS,
@@ -48,7 +45,8 @@ from tests.feed.golden import (
 )
 from tests.feed.stories import FEED
 from tests.images import image_bytes, upload
-from tests.socialblue.test_generated_client import as_json_schema
+from tests.module_world import committed_for_module
+from tests.schema import as_json_schema
 from tests.sockets import api, opened
 
 pytestmark = pytest.mark.django_db
@@ -60,23 +58,10 @@ def corpus(django_db_setup, django_db_blocker, tmp_path_factory):
     company without building it again; a story's own writes are rolled back with its test.
     When the module is done, every table is emptied, as a transactional test leaves it.
     (pytest-django runs the transactional live story after the others.)"""
-    overrides = override_settings(
-        MEDIA_ROOT=str(tmp_path_factory.mktemp("golden-media")),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
-    eager = celery_app.conf.task_always_eager
-    with django_db_blocker.unblock():
-        overrides.enable()
-        celery_app.conf.task_always_eager = True
-        forget_every_cached_render()
-        try:
-            # Committed as it is written: what a commit triggers runs at once.
-            yield build_corpus(contextlib.nullcontext)
-        finally:
-            call_command("flush", verbosity=0, interactive=False)
-            forget_every_cached_render()
-            celery_app.conf.task_always_eager = eager
-            overrides.disable()
+    media_root = str(tmp_path_factory.mktemp("golden-media"))
+    with committed_for_module(django_db_blocker, media_root=media_root, forget=forget_every_cached_render):
+        # Committed as it is written: what a commit triggers runs at once.
+        yield build_corpus(contextlib.nullcontext)
 
 
 @pytest.fixture(autouse=True)

@@ -13,23 +13,12 @@ from channels.db import database_sync_to_async as in_db
 from feed import live, presence
 from feed.models import Activity
 from profiles import services as graph
-from profiles.models import DeviceToken
 from tests.factories import make_person
 from tests.feed.stories import active, activity_of, post
 from tests.sockets import QUIET_SECONDS, WAIT_SECONDS, api, opened
 
 # The server reads what the test wrote through its own connection: rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def token_of():
-    """A device token for a person, as the mobile app holds after signing in."""
-
-    def issue(profile) -> str:
-        return DeviceToken.objects.create(user=profile.user, device="phone")[1]
-
-    return issue
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from feed.events import CLOSE_CODES, validate_server_event
 from feed.models import Activity
 from feed.rendering import render_activities
 from profiles import services as graph
-from profiles.models import DeviceToken
 from socialblue.outages import CLOSE_TRY_AGAIN_LATER
 from tests.factories import make_person
 from tests.faults.servers import PrivateRedis
@@ -32,14 +31,6 @@ from tests.sockets import WAIT_SECONDS, api, opened
 
 # The server reads what the test wrote through its own connection: rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def token_of():
-    def issue(profile) -> str:
-        return DeviceToken.objects.create(user=profile.user, device="phone")[1]
-
-    return issue
 
 
 @pytest.fixture

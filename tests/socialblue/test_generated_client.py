@@ -24,6 +24,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from tests.feed.stories import active
 from tests.images import image_bytes
+from tests.schema import as_json_schema
 from tests.workers import tasks_through_broker, wait_for
 
 # The server and the worker read what the test wrote through their own connections.
@@ -78,20 +79,6 @@ def sdk(schema, tmp_path_factory):
 
 def operation(sdk, tag: str, name: str):
     return importlib.import_module(f"{sdk.__name__}.api.{tag}.{name}")
-
-
-def as_json_schema(node):
-    """OpenAPI 3.0's dialect as JSON Schema, strict: ``nullable`` becomes a ``null``
-    alternative, and an object takes no field its schema does not name unless it says it is
-    open (``additionalProperties``)."""
-    if isinstance(node, list):
-        return [as_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    converted = {key: as_json_schema(value) for key, value in node.items() if key != "nullable"}
-    if "properties" in node and "additionalProperties" not in node:
-        converted["additionalProperties"] = False
-    return {"anyOf": [converted, {"type": "null"}]} if node.get("nullable") else converted
 
 
 class Checked:
