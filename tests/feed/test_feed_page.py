@@ -148,21 +148,29 @@ def test_a_post_narrowed_after_its_render_was_kept_is_not_shown(
     assert [item["id"] for item in client_for(priya).get(FEED).json()["results"]] == [activity_of(written).pk]
 
 
-def test_the_author_renamed_is_shown_by_the_new_name_at_once(
+def test_the_author_renamed_is_shown_by_the_new_name_at_once_and_her_items_are_not_rendered_again(
     ana, marco, marco_follows_ana, committed, client_for
 ):
+    """People are kept apart from the activities they appear in: a new name is one new
+    person render, and every kept render of her activities still serves."""
     with committed():
-        post(ana, "Release day")
+        for n in range(3):
+            post(ana, f"Update {n}")
     client = client_for(marco)
     client.get(FEED)
+    kept = {
+        key: cache.get(key)
+        for key in [pages.render_key(row, marco) for row in selectors.feed_page_rows(viewer=marco).rows]
+    }
 
     ana.display_name = "Ana Silva-Costa"
     ana.save(update_fields=["display_name"])
-    item = client.get(FEED).json()["results"][0]
+    items = client.get(FEED).json()["results"]
 
-    assert (
-        item["actor"]["display_name"] == item["object"]["post"]["author"]["display_name"] == "Ana Silva-Costa"
-    )
+    assert {item["actor"]["display_name"] for item in items} == {"Ana Silva-Costa"}
+    assert {item["object"]["post"]["author"]["display_name"] for item in items} == {"Ana Silva-Costa"}
+    assert {key: cache.get(key) for key in kept} == kept
+    assert all(b"Ana Silva" not in body for body in kept.values())  # the person is not in them
 
 
 def test_the_compiled_page_statements_choose_what_the_feeds_definition_chooses(ana, marco, priya, committed):
