@@ -4,6 +4,8 @@ Full mode: one Redis sorted set, ``feed:online`` (member: profile id, score: the
 heartbeat, epoch seconds), plus a hash counting each person's open sockets so that closing
 one tab does not mark someone offline who has another open. A crashed server leaves stale
 members; they stop counting once their heartbeat is older than ``PRESENCE_TTL_SECONDS``.
+Both keys live beside the timelines (``TIMELINE_REDIS_URL``, :func:`feed.timelines.client`); on
+a Redis Cluster each is one key, and ``online_among`` stays one command on one primary.
 Embedded mode (one process): a counter in memory.
 """
 
@@ -11,8 +13,9 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
-import redis
 from django.conf import settings
+
+from feed.timelines import UNAVAILABLE
 
 ONLINE_KEY = "feed:online"
 SOCKETS_KEY = "feed:online:sockets"
@@ -66,7 +69,7 @@ def online_among(profile_ids: Iterable[int]) -> list[int]:
         return [i for i in ids if _local.get(i, 0) > 0]
     try:
         scores = _client().zmscore(ONLINE_KEY, ids)
-    except redis.RedisError:
+    except UNAVAILABLE:
         return []
     fresh = time.time() - PRESENCE_TTL_SECONDS
     return [i for i, score in zip(ids, scores, strict=True) if score is not None and score >= fresh]
@@ -78,6 +81,6 @@ def online_now(limit: int = 1_000_000) -> list[int]:
         return [i for i, n in _local.items() if n > 0]
     try:
         members = _client().zrangebyscore(ONLINE_KEY, time.time() - PRESENCE_TTL_SECONDS, "+inf", 0, limit)
-    except redis.RedisError:
+    except UNAVAILABLE:
         return []
     return [int(m) for m in members]

@@ -32,10 +32,11 @@ process closes every socket it serves with 1013 ("briefly away; reconnect, then 
 subscribes again when the next socket connects. Publishing never retries either: a live event
 is a courtesy on top of the timelines, which ``resume`` reads.
 
-The channel is per Redis db (pub/sub channels are server-wide): a second deployment, a test run
-or the bench on another db of the same server never hears these messages. Without
-``REDIS_URL`` (the embedded default, one process) a publish is handed to this process's event
-loops directly.
+Messages go through ``CHANNEL_REDIS_URL``, the channel layer's plain Redis, never the timelines'
+cluster (a cluster sends every published message to every node). The channel is per Redis db
+(pub/sub channels are server-wide): a second deployment, a test run or the bench on another db
+of the same server never hears these messages. Without ``REDIS_URL`` (the embedded default,
+one process) a publish is handed to this process's event loops directly.
 """
 
 import asyncio
@@ -44,6 +45,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
+from functools import cache
 from urllib.parse import urlsplit
 
 import redis
@@ -72,8 +74,13 @@ HEALTH_CHECK_SECONDS = 15
 
 def channel() -> str:
     """The pub/sub channel of feed events for this deployment's Redis db."""
-    db = urlsplit(settings.REDIS_URL).path.lstrip("/") or "0"
+    db = urlsplit(settings.CHANNEL_REDIS_URL).path.lstrip("/") or "0"
     return f"{CHANNEL_PREFIX}{db}"
+
+
+@cache
+def _publisher(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=30)
 
 
 def encode(kind: str, activity_id: int, recipients: Iterable[int], frame: bytes) -> bytes:
@@ -95,10 +102,8 @@ def publish(kind: str, activity_id: int, recipients: Iterable[int], frame: bytes
         for loop, stream in list(_streams.items()):
             loop.call_soon_threadsafe(stream.deliver, message)
         return
-    from feed.timelines import client
-
     try:
-        client().publish(channel(), message)
+        _publisher(settings.CHANNEL_REDIS_URL).publish(channel(), message)
     except redis.RedisError:  # a courtesy: the timelines hold the item, ``resume`` replays it
         logger.warning("live frame for activity %s not published", activity_id, exc_info=True)
 
@@ -152,7 +157,7 @@ class Stream:
         # No retries: a connection opened again silently would have missed what was
         # published meanwhile, and the sockets would never know to resume.
         client = redis.asyncio.Redis.from_url(
-            settings.REDIS_URL,
+            settings.CHANNEL_REDIS_URL,
             retry=Retry(NoBackoff(), 0),
             socket_connect_timeout=5,
             health_check_interval=HEALTH_CHECK_SECONDS,

@@ -40,15 +40,30 @@ Redis settings relied on (see the README): ``list-max-listpack-size`` at its def
 ``volatile-*`` or ``noeviction`` (timelines are rebuilt when evicted, Celery's queues must
 not be).
 
+The timelines (and presence, :mod:`feed.presence`) live on ``TIMELINE_REDIS_URL``: a plain
+Redis, or a Redis Cluster (``TIMELINE_REDIS_CLUSTER``: declared, or asked of the server once,
+when the client is first made). On a cluster each command and each script names one key, so
+it goes to the primary serving that key's slot, and a pipeline (the fan-out's write into
+thousands of timelines) is split by redis-py into one pipeline per primary, sent together.
+Scripts are called by their SHA1 (``EVALSHA``); a primary that does not know one (restarted,
+failed over, flushed) answers NOSCRIPT, the script is loaded on every primary, and the calls
+it refused are sent again. Any error of the store, a primary away or the cluster down
+included, is :class:`TimelineUnavailable`: the feed is then read from the database.
+
 Without ``REDIS_URL`` (the embedded default) there are no timelines: :func:`enabled` is
 False and the feed is read from the database.
 """
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from functools import cache
 
 import redis
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from redis.cluster import RedisCluster
+from redis.connection import parse_url
+from redis.exceptions import NoScriptError, RedisClusterException
 
 KEY_PREFIX = "feed:home:v2:"
 LOCK_PREFIX = "feed:rebuild-lock:"
@@ -175,23 +190,101 @@ class TimelineUnavailable(Exception):
     """Redis could not be reached; callers fall back to the database."""
 
 
+# What the timelines' store raises when it is away: any redis-py error (connection refused, a
+# timeout, CLUSTERDOWN, a failover's MOVED storm), and the cluster client's own errors, which
+# are not RedisErrors (no node reachable, slots served by nobody).
+UNAVAILABLE = (redis.RedisError, RedisClusterException)
+
+_CLIENT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "health_check_interval": 30}
+
+
+class _Script:
+    """A Lua script called by its SHA1, on a client or a pipeline, plain or cluster (redis-py's
+    ``Script`` objects cannot be queued on a cluster pipeline)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.sha = hashlib.sha1(text.encode()).hexdigest()
+
+    def queue(self, target, key: str, args: Sequence) -> None:
+        target.execute_command("EVALSHA", self.sha, 1, key, *args)
+
+    def __call__(self, key: str, args: Sequence):
+        c = client()
+        try:
+            return c.execute_command("EVALSHA", self.sha, 1, key, *args)
+        except NoScriptError:
+            c.script_load(self.text)  # on a cluster: on every primary
+            return c.execute_command("EVALSHA", self.sha, 1, key, *args)
+
+    def pipelined(self, calls: Sequence[tuple[str, Sequence]]) -> list:
+        """Run the script once per ``(key, args)`` in one pipeline (on a cluster, one per
+        primary, sent together); the results in order."""
+        c = client()
+        results = self._send(c, calls)
+        refused = [i for i, result in enumerate(results) if isinstance(result, NoScriptError)]
+        if refused:
+            c.script_load(self.text)
+            for i, result in zip(refused, self._send(c, [calls[i] for i in refused]), strict=True):
+                results[i] = result
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+        return results
+
+    def _send(self, c, calls) -> list:
+        with c.pipeline(transaction=False) as pipe:
+            for key, args in calls:
+                self.queue(pipe, key, args)
+            return pipe.execute(raise_on_error=False)
+
+
+_ADD = _Script(_ADD_SCRIPT)
+_READ = _Script(_READ_SCRIPT)
+
+
 def enabled() -> bool:
+    """Full mode (``REDIS_URL`` set): the feed has Redis timelines."""
     return bool(settings.REDIS_URL)
 
 
+def is_cluster(url: str) -> bool:
+    """Does the Redis at ``url`` run in cluster mode (``INFO cluster``: ``cluster_enabled:1``)?
+    Asked of db 0: a cluster node refuses any other."""
+    options = {**parse_url(url), "db": 0, **_CLIENT_OPTIONS}
+    pool = redis.ConnectionPool(**options)
+    try:
+        return redis.Redis(connection_pool=pool).info("cluster").get("cluster_enabled") == 1
+    finally:
+        pool.disconnect()
+
+
 @cache
-def _client_for(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=30)
+def client_for(url: str, cluster: str) -> redis.Redis | RedisCluster:
+    """The client of the store at ``url``; ``cluster`` is ``auto``, ``1`` or ``0`` (as
+    ``TIMELINE_REDIS_CLUSTER``). Made once per URL and mode; a failure (the store away) is not
+    remembered, and the next call asks again."""
+    if cluster == "auto":
+        cluster = "1" if is_cluster(url) else "0"
+    if cluster == "0":
+        return redis.Redis.from_url(url, **_CLIENT_OPTIONS)
+    if parse_url(url).get("db", 0) != 0:
+        raise ImproperlyConfigured(f"TIMELINE_REDIS_URL {url!r} is a Redis Cluster, which has db 0 only.")
+    return RedisCluster.from_url(url, **_CLIENT_OPTIONS)
 
 
-def client() -> redis.Redis:
-    return _client_for(settings.REDIS_URL)
+def client() -> redis.Redis | RedisCluster:
+    """The timelines' store: a ``RedisCluster`` in cluster mode, else a plain ``Redis``."""
+    return client_for(settings.TIMELINE_REDIS_URL, settings.TIMELINE_REDIS_CLUSTER)
 
 
-@cache
-def _scripts(url: str):
-    r = _client_for(url)
-    return r.register_script(_ADD_SCRIPT), r.register_script(_READ_SCRIPT)
+def ping() -> None:
+    """Raise if the store, or any primary of it, does not answer (for readiness probes)."""
+    c = client()
+    if isinstance(c, RedisCluster):
+        c.ping(target_nodes=RedisCluster.PRIMARIES)
+    else:
+        c.ping()
 
 
 def key(profile_id: int) -> str:
@@ -215,14 +308,13 @@ def slack() -> int:
 def add(activity_id: int, profile_ids: Iterable[int]) -> int:
     """Write one activity into the existing timelines of ``profile_ids`` with one pipeline.
     Returns how many timelines took it (missing ones are left to be rebuilt)."""
-    script, _read = _scripts(settings.REDIS_URL)
     args = (_cap(), slack(), 0, activity_id)
+    calls = [(key(profile_id), args) for profile_id in profile_ids]
+    if not calls:
+        return 0
     try:
-        with client().pipeline(transaction=False) as pipe:
-            for profile_id in profile_ids:
-                script(keys=[key(profile_id)], args=args, client=pipe)
-            return sum(pipe.execute())
-    except redis.RedisError as exc:
+        return sum(_ADD.pipelined(calls))
+    except UNAVAILABLE as exc:
         raise TimelineUnavailable(str(exc)) from exc
 
 
@@ -235,16 +327,16 @@ def add_many(profile_id: int, activity_ids: Sequence[int], *, complete_above: in
     """
     if not activity_ids and not complete_above:
         return True
-    script, _read = _scripts(settings.REDIS_URL)
     ids = sorted(activity_ids)
     try:
-        return bool(script(keys=[key(profile_id)], args=[_cap(), slack(), complete_above, *ids]))
-    except redis.RedisError as exc:
+        return bool(_ADD(key(profile_id), [_cap(), slack(), complete_above, *ids]))
+    except UNAVAILABLE as exc:
         raise TimelineUnavailable(str(exc)) from exc
 
 
 def remove(activity_ids: Sequence[int], profile_ids: Iterable[int]) -> None:
-    """Take activities out of the timelines of ``profile_ids`` (one pipeline)."""
+    """Take activities out of the timelines of ``profile_ids`` (one pipeline; on a cluster, one
+    per primary, sent together)."""
     if not activity_ids:
         return
     members = [str(a) for a in activity_ids]
@@ -255,7 +347,7 @@ def remove(activity_ids: Sequence[int], profile_ids: Iterable[int]) -> None:
                 for member in members:
                     pipe.lrem(k, 0, member)
             pipe.execute()
-    except redis.RedisError as exc:
+    except UNAVAILABLE as exc:
         raise TimelineUnavailable(str(exc)) from exc
 
 
@@ -266,10 +358,9 @@ def read(profile_id: int, *, before: int | None, count: int) -> tuple[list[int],
 
     Reading keeps the timeline alive for another ``FEED_ACTIVE_DAYS``.
     """
-    _add, script = _scripts(settings.REDIS_URL)
     try:
-        result = script(keys=[key(profile_id)], args=[before or 0, count, _cap(), _ttl_seconds()])
-    except redis.RedisError as exc:
+        result = _READ(key(profile_id), [before or 0, count, _cap(), _ttl_seconds()])
+    except UNAVAILABLE as exc:
         raise TimelineUnavailable(str(exc)) from exc
     if result is None:
         return None
@@ -293,14 +384,14 @@ def replace(profile_id: int, activity_ids: Sequence[int], *, complete_above: int
             pipe.rpush(k, -floor, *reversed(newest))
             pipe.expire(k, _ttl_seconds())
             pipe.execute()
-    except redis.RedisError as exc:
+    except UNAVAILABLE as exc:
         raise TimelineUnavailable(str(exc)) from exc
 
 
 def exists(profile_id: int) -> bool:
     try:
         return bool(client().exists(key(profile_id)))
-    except redis.RedisError as exc:
+    except UNAVAILABLE as exc:
         raise TimelineUnavailable(str(exc)) from exc
 
 
@@ -308,14 +399,14 @@ def claim_rebuild(profile_id: int, *, seconds: int = 60) -> bool:
     """Take the rebuild lock of one timeline; False if someone else holds it."""
     try:
         return bool(client().set(f"{LOCK_PREFIX}{profile_id}", "1", nx=True, ex=seconds))
-    except redis.RedisError as exc:
+    except UNAVAILABLE as exc:
         raise TimelineUnavailable(str(exc)) from exc
 
 
 def release_rebuild(profile_id: int) -> None:
     try:
         client().delete(f"{LOCK_PREFIX}{profile_id}")
-    except redis.RedisError as exc:
+    except UNAVAILABLE as exc:
         raise TimelineUnavailable(str(exc)) from exc
 
 
@@ -323,5 +414,5 @@ def drop(profile_id: int) -> None:
     """Forget a timeline (it is rebuilt when next read)."""
     try:
         client().delete(key(profile_id))
-    except redis.RedisError as exc:
+    except UNAVAILABLE as exc:
         raise TimelineUnavailable(str(exc)) from exc

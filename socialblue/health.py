@@ -1,5 +1,7 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
+import functools
+
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -12,14 +14,39 @@ def _check_database() -> None:
         cursor.execute("SELECT 1")
 
 
-def _check_redis() -> None:
+def _ping(url: str) -> None:
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
     try:
         client.ping()
     finally:
         client.close()
+
+
+def _check_timelines() -> None:
+    from feed import timelines
+
+    timelines.ping()  # on a Redis Cluster: every primary
+
+
+def _redis_checks() -> dict:
+    """One check per distinct Redis, named for what it serves: ``redis`` when one serves all,
+    else ``redis:timelines``, ``redis:channels``, ``redis:cache`` (or a joined name, such as
+    ``redis:channels+cache``, for parts that share a server)."""
+    parts = {
+        "timelines": settings.TIMELINE_REDIS_URL,
+        "channels": settings.CHANNEL_REDIS_URL,
+        "cache": settings.CACHE_REDIS_URL,
+    }
+    by_url: dict[str, list[str]] = {}
+    for part, url in parts.items():
+        by_url.setdefault(url, []).append(part)
+    checks = {}
+    for url, names in by_url.items():
+        name = "redis" if len(by_url) == 1 else "redis:" + "+".join(names)
+        checks[name] = _check_timelines if "timelines" in names else functools.partial(_ping, url)
+    return checks
 
 
 def _check_broker() -> None:
@@ -42,10 +69,10 @@ def healthz(request):
 @never_cache
 @require_GET
 def readyz(request):
-    """200 when the database, Redis and the broker answer (embedded mode: the database)."""
+    """200 when the database, each Redis and the broker answer (embedded mode: the database)."""
     checks = {"database": _check_database}
     if settings.REDIS_URL:
-        checks["redis"] = _check_redis
+        checks.update(_redis_checks())
         checks["broker"] = _check_broker
     results = {}
     for name, check in checks.items():

@@ -1,10 +1,11 @@
 """When a backing service is down, every exit says so with a 503, never a 500.
 
 PostgreSQL is the truth, Redis holds caches, timelines, presence, the channel layer and the
-broker's queues. Either can be away for seconds (a restart, a failover) or longer. A client
-that sees a 500 assumes a bug and gives up; a 503 with ``Retry-After`` tells apps, browsers
-and load balancers to come back shortly. What each feature does while a service is away is a
-decision, taken per feature (``docs/security.md`` lists them):
+broker's queues (timelines and presence possibly on a Redis Cluster of their own). Either
+can be away for seconds (a restart, a failover) or longer. A client that sees a 500 assumes a
+bug and gives up; a 503 with ``Retry-After`` tells apps, browsers and load balancers to come
+back shortly. What each feature does while a service is away is a decision, taken per feature
+(``docs/security.md`` lists them):
 
 * **Fails open** — reads of the home feed (served from the database while Redis is away),
   presence and live pushes (skipped; ``resume`` catches up), the general rate limit (served,
@@ -42,11 +43,17 @@ def _outage_errors() -> tuple[type[BaseException], ...]:
 
     # Django wraps the driver's connection failures in OperationalError / InterfaceError
     # (connection refused, server closed the connection, "the connection is closed").
+    # A Redis Cluster with a primary away answers CLUSTERDOWN (ClusterDownError, MasterDownError)
+    # or TRYAGAIN, or has slots served by nobody; "no node reachable" carries the connection
+    # error as its cause.
     return (
         OperationalError,
         InterfaceError,
         redis.exceptions.ConnectionError,
         redis.exceptions.TimeoutError,
+        redis.exceptions.ClusterError,
+        redis.exceptions.TryAgainError,
+        redis.exceptions.SlotNotCoveredError,
         kombu.exceptions.OperationalError,
         ConnectionError,
         Unavailable,

@@ -210,7 +210,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, Celery broker, timelines ------------------------------------
+# Full mode is "REDIS_URL set". One Redis serves everything unless a part is given its own:
+# the timelines (and presence) may live on a Redis Cluster, while the broker and the channel
+# layer need a plain Redis whose keys are never evicted (``noeviction``), and pub/sub, which a
+# cluster would broadcast to every node, stays off the cluster.
 REDIS_URL = env_str("REDIS_URL", "")
+_REDIS_PARTS = ("TIMELINE_REDIS_URL", "CHANNEL_REDIS_URL", "CACHE_REDIS_URL", "CELERY_BROKER_URL")
+if not REDIS_URL:
+    for _name in _REDIS_PARTS:
+        if env_str(_name, ""):
+            refuse_to_start(f"{_name} is set but REDIS_URL is not; the embedded default uses no Redis.")
+TIMELINE_REDIS_URL = env_str("TIMELINE_REDIS_URL", REDIS_URL)
+CHANNEL_REDIS_URL = env_str("CHANNEL_REDIS_URL", REDIS_URL)
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", REDIS_URL)
+# ``auto``: the timelines' client asks the server once (``INFO cluster``) when it is first made;
+# ``1`` or ``0`` declares it (no question asked).
+TIMELINE_REDIS_CLUSTER = env_choice("TIMELINE_REDIS_CLUSTER", "auto", ("auto", "1", "0"))
+if TIMELINE_REDIS_URL and TIMELINE_REDIS_CLUSTER == "1":
+    from redis.connection import parse_url as _parse_redis_url
+
+    if _parse_redis_url(TIMELINE_REDIS_URL).get("db", 0) != 0:
+        refuse_to_start(
+            f"TIMELINE_REDIS_URL is {TIMELINE_REDIS_URL!r} with TIMELINE_REDIS_CLUSTER=1; "
+            "a Redis Cluster has db 0 only."
+        )
 
 if REDIS_URL:
     from redis.asyncio.retry import Retry as _RedisRetry
@@ -219,7 +242,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "sb",
         }
     }
@@ -234,7 +257,7 @@ if REDIS_URL:
                 # (the layer's pool is asyncio: it needs redis.asyncio's Retry).
                 "hosts": [
                     {
-                        "address": REDIS_URL,
+                        "address": CHANNEL_REDIS_URL,
                         "socket_timeout": 30,
                         "socket_connect_timeout": 5,
                         "retry": _RedisRetry(_RedisBackoff(cap=0.5, base=0.05), 3),
@@ -255,7 +278,7 @@ else:
 
 # --- Celery ---------------------------------------------------------------------------------
 # Without a broker every task runs inline in the calling process (the embedded default).
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL) or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None

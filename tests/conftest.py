@@ -17,8 +17,9 @@ from profiles.models import ProfileStatus
 from socialblue.celery import app as celery_app
 from tests.factories import PASSWORD, DepartmentFactory, OfficeFactory, make_person
 
-# The real Redis server, even while a test points settings.REDIS_URL somewhere unreachable.
+# The real Redis servers, even while a test points settings somewhere unreachable.
 REAL_REDIS_URL = settings.REDIS_URL
+REAL_TIMELINE_REDIS = (settings.TIMELINE_REDIS_URL, settings.TIMELINE_REDIS_CLUSTER)
 
 # live_asgi: a real ASGI server for socket tests (tests/live.py); celery_worker: a real Celery
 # worker on the test's own queues (tests/workers.py).
@@ -167,14 +168,20 @@ def anon():
 # that runs a real worker overrides ``eager_tasks`` to send tasks through the broker.
 
 
+def clear_feed_keys(store) -> None:
+    """Delete the timelines, presence and rebuild locks of ``store`` (a plain Redis client or a
+    ``RedisCluster``: its keys are scanned on every primary)."""
+    keys = list(store.scan_iter(match="feed:*", count=1000))
+    if keys:
+        store.delete(*keys)
+
+
 def _clear_feed_keys() -> None:
     if not REAL_REDIS_URL:
         return
-    client = redis.Redis.from_url(REAL_REDIS_URL)
-    keys = list(client.scan_iter(match="feed:*", count=1000))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    from feed import timelines
+
+    clear_feed_keys(timelines.client_for(*REAL_TIMELINE_REDIS))
 
 
 @pytest.fixture

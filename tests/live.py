@@ -131,7 +131,7 @@ class ASGIProcess:
         from django.conf import settings
 
         from tests.faults.servers import wait_for_port
-        from tests.workers import database_url
+        from tests.workers import database_url, redis_env
 
         command = [sys.executable, "-m", "uvicorn", "socialblue.asgi:application", "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--lifespan", "off", "--log-level", "warning"]
@@ -143,7 +143,7 @@ class ASGIProcess:
                 env={
                     **os.environ,
                     "DATABASE_URL": database_url(),
-                    "REDIS_URL": settings.REDIS_URL,
+                    **redis_env(),
                     **self.env,
                 },
                 stdout=log,

@@ -79,6 +79,24 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def redis_env() -> dict[str, str]:
+    """The Redis variables of this process's settings, for a child process (a worker, an ASGI
+    server) that must use the same servers: the split URLs too, where a test points them
+    somewhere of its own."""
+    from django.conf import settings
+
+    env = {"REDIS_URL": settings.REDIS_URL}
+    if settings.REDIS_URL:
+        env |= {
+            "TIMELINE_REDIS_URL": settings.TIMELINE_REDIS_URL,
+            "TIMELINE_REDIS_CLUSTER": settings.TIMELINE_REDIS_CLUSTER,
+            "CHANNEL_REDIS_URL": settings.CHANNEL_REDIS_URL,
+            "CACHE_REDIS_URL": settings.CACHE_REDIS_URL,
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        }
+    return env
+
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -136,7 +154,7 @@ def _start_worker(
             env={
                 **os.environ,
                 "DATABASE_URL": database_url(),
-                "REDIS_URL": settings.REDIS_URL,
+                **redis_env(),
                 "MEDIA_ROOT": str(settings.MEDIA_ROOT),
                 "TEST_QUEUE_PREFIX": queue_prefix,
                 **(env or {}),

@@ -518,7 +518,8 @@ def test_redis_unreachable_feed_is_served_from_the_database(
         written = [post(ana, f"post {n}") for n in range(3)]
     expected = feed_post_ids(client_for(priya))
 
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    # Nothing listens there: the timelines' Redis, and the live feed's, are away.
+    settings.TIMELINE_REDIS_URL = settings.CHANNEL_REDIS_URL = "redis://127.0.0.1:1/0"
 
     response = client_for(priya).get(FEED)
     assert response.status_code == 200
@@ -533,14 +534,14 @@ def test_redis_unreachable_feed_is_served_from_the_database(
 def test_a_post_written_while_redis_is_unreachable_is_stored_and_reaches_feeds_later(
     ana, priya, followers_of_ana, committed, client_for, settings, redis_client
 ):
-    good_url = settings.REDIS_URL
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    good_urls = settings.TIMELINE_REDIS_URL, settings.CHANNEL_REDIS_URL
+    settings.TIMELINE_REDIS_URL = settings.CHANNEL_REDIS_URL = "redis://127.0.0.1:1/0"
     with committed():
         response = client_for(ana).post("/api/v1/posts/", {"body": "during the outage"}, format="json")
     assert response.status_code == 201
     assert feed_post_ids(client_for(priya)) == [response.json()["id"]]  # from the database
 
-    settings.REDIS_URL = good_url
+    settings.TIMELINE_REDIS_URL, settings.CHANNEL_REDIS_URL = good_urls
     activity = Activity.objects.get(object_id=response.json()["id"])
     Activity.objects.filter(pk=activity.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     tasks.redrive_stalled_fanouts()

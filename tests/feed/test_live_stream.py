@@ -50,7 +50,7 @@ class Published:
     of the test's own, beside the servers')."""
 
     async def __aenter__(self):
-        self.client = redis.asyncio.Redis.from_url(django_settings.REDIS_URL)
+        self.client = redis.asyncio.Redis.from_url(django_settings.CHANNEL_REDIS_URL)
         self.pubsub = self.client.pubsub()
         await self.pubsub.subscribe(stream.channel())
         await self.pubsub.get_message(timeout=5)  # the subscribe confirmation
@@ -196,7 +196,7 @@ def private_redis(tmp_path, settings):
     connections the story may cut (the channel layer stays on the shared one)."""
     server = PrivateRedis(tmp_path)
     server.start()
-    settings.REDIS_URL = server.url
+    settings.TIMELINE_REDIS_URL = settings.CHANNEL_REDIS_URL = server.url
     try:
         yield server
     finally:

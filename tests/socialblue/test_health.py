@@ -29,7 +29,7 @@ def test_readyz_reports_database_redis_and_broker_ready(client, db):
 
 
 def test_readyz_is_unavailable_with_reasons_when_redis_is_unreachable(client, db, settings):
-    settings.REDIS_URL = UNREACHABLE_REDIS
+    settings.TIMELINE_REDIS_URL = settings.CHANNEL_REDIS_URL = settings.CACHE_REDIS_URL = UNREACHABLE_REDIS
     settings.CELERY_BROKER_URL = UNREACHABLE_REDIS
 
     response = client.get("/readyz")
@@ -40,6 +40,21 @@ def test_readyz_is_unavailable_with_reasons_when_redis_is_unreachable(client, db
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["redis"].startswith("error: ")
     assert body["checks"]["broker"].startswith("error: ")
+
+
+def test_readyz_checks_each_distinct_redis_and_names_the_one_away(client, db, settings):
+    # The channel layer (and the live feed) on a Redis of their own, which is away; the
+    # timelines and the cache share the other.
+    settings.CHANNEL_REDIS_URL = UNREACHABLE_REDIS
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert set(checks) == {"database", "redis:timelines+cache", "redis:channels", "broker"}
+    assert checks["redis:timelines+cache"] == "ok"
+    assert checks["redis:channels"].startswith("error: ")
+    assert checks["broker"] == "ok"
 
 
 def test_readyz_in_the_embedded_mode_checks_only_the_database(client, db, settings):
