@@ -206,9 +206,6 @@ class _Script:
         self.text = text
         self.sha = hashlib.sha1(text.encode()).hexdigest()
 
-    def queue(self, target, key: str, args: Sequence) -> None:
-        target.execute_command("EVALSHA", self.sha, 1, key, *args)
-
     def __call__(self, key: str, args: Sequence):
         c = client()
         try:
@@ -233,9 +230,13 @@ class _Script:
         return results
 
     def _send(self, c, calls) -> list:
+        cluster = isinstance(c, RedisCluster)
         with c.pipeline(transaction=False) as pipe:
             for key, args in calls:
-                self.queue(pipe, key, args)
+                # A cluster pipeline would ask a server for the keys of every EVALSHA queued
+                # (COMMAND GETKEYS, one round trip each); the key's primary is known here.
+                options = {"target_nodes": c.get_node_from_key(key)} if cluster else {}
+                pipe.execute_command("EVALSHA", self.sha, 1, key, *args, **options)
             return pipe.execute(raise_on_error=False)
 
 

@@ -1,16 +1,23 @@
 """The promises of a Redis timeline's layout (``feed/timelines.py``), against the real Redis:
 the floor, writes that change nothing the second time or when late, trimming with slack that
 readers never see, one key per timeline, and timelines of an older layout rebuilt once when
-read."""
+read.
 
+Every story runs twice: on the plain Redis of the test run, and on a private three-primary
+Redis Cluster (``TIMELINE_REDIS_URL`` pointing at it, cluster mode detected), where one
+pipeline writes into timelines on every primary."""
+
+import contextlib
 import threading
 
 import pytest
 import redis
+from redis.cluster import RedisCluster
 
 from feed import fanout, selectors, services, timelines
 from feed.models import Activity
 from profiles import services as graph
+from tests.conftest import clear_feed_keys
 from tests.feed.stories import (
     active,
     activity_of,
@@ -19,6 +26,7 @@ from tests.feed.stories import (
     post,
     timeline_score,
 )
+from tests.private_redis_cluster import redis_cluster  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +43,28 @@ def shown(profile_id: int) -> tuple[list[int], int] | None:
 def held(redis_client, profile_id: int) -> list[int]:
     """Every id the list holds, oldest first, the slack beyond the cap included."""
     return [int(i) for i in redis_client.lrange(timelines.key(profile_id), 1, -1)]
+
+
+@pytest.fixture(params=["plain", "cluster"], autouse=True)
+def timeline_store(request, settings):
+    """The timelines' Redis of each story: the test run's plain Redis, or the private cluster."""
+    if request.param == "plain":
+        yield timelines.client()
+        return
+    cluster = request.getfixturevalue("redis_cluster")
+    settings.TIMELINE_REDIS_URL = cluster.url
+    settings.TIMELINE_REDIS_CLUSTER = "auto"
+    store = timelines.client()
+    assert isinstance(store, RedisCluster)
+    clear_feed_keys(store)
+    yield store
+    clear_feed_keys(store)
+
+
+@pytest.fixture
+def redis_client(timeline_store):
+    """The stories look at timeline keys where the timelines are."""
+    return timeline_store
 
 
 @pytest.fixture
@@ -193,37 +223,55 @@ def test_a_rebuilt_timeline_holds_the_cap_and_no_slack(redis_client, cap_of_ten)
 # --- One key per timeline --------------------------------------------------------------------
 
 
-def commands_sent(action) -> list[dict]:
-    """The commands Redis ran on the timelines' db while ``action`` ran (``MONITOR``), those
-    that scripts ran included."""
-    url = timelines.client().connection_pool.connection_kwargs
-    monitor_client = redis.Redis(host=url.get("host"), port=url.get("port"), db=url.get("db", 0))
+def _servers(store) -> list[tuple[str, int, int]]:
+    """(host, port, db) of each server holding timelines: the plain Redis, or every primary."""
+    if isinstance(store, RedisCluster):
+        return [(node.host, node.port, 0) for node in store.get_primaries()]
+    url = store.connection_pool.connection_kwargs
+    return [(url.get("host"), url.get("port"), url.get("db", 0))]
+
+
+def commands_sent(store, action) -> dict[int, list[dict]]:
+    """The commands each timelines' server ran on the timelines' db while ``action`` ran
+    (``MONITOR``), those that scripts ran included; by port."""
     done = "timelines-monitor-done"
-    seen: list[dict] = []
-    with monitor_client.monitor() as monitor:
-        ready = threading.Event()
+    seen: dict[int, list[dict]] = {}
+    with contextlib.ExitStack() as stack:
+        readers = []
+        for host, port, db in _servers(store):
+            server = redis.Redis(host=host, port=port, db=db)
+            stack.callback(server.close)
+            server.ping()  # connected (and on its db) before the monitor starts
+            monitor = stack.enter_context(redis.Redis(host=host, port=port).monitor())
+            ready = threading.Event()
+            commands = seen[port] = []
 
-        def collect():
-            ready.set()
-            for command in monitor.listen():
-                if done in command["command"]:
-                    return
-                if command["db"] == url.get("db", 0):
-                    seen.append(command)
+            def collect(monitor=monitor, ready=ready, commands=commands, db=db):
+                ready.set()
+                for command in monitor.listen():
+                    if done in command["command"]:
+                        return
+                    if command["db"] == db:
+                        commands.append(command)
 
-        reader = threading.Thread(target=collect, daemon=True)
-        reader.start()
-        ready.wait()
+            reader = threading.Thread(target=collect, daemon=True)
+            reader.start()
+            ready.wait()
+            readers.append((reader, server))
         action()
-        timelines.client().echo(done)
-        reader.join(timeout=10)
-    monitor_client.close()
+        for reader, server in readers:
+            server.echo(done)
+            reader.join(timeout=10)
     return seen
 
 
-def test_every_script_call_touches_one_timeline_key(cap_of_ten):
+def test_every_script_call_touches_one_timeline_key(cap_of_ten, timeline_store):
     timelines.replace(PRIYA, list(range(1, 11)))
     timelines.replace(MARCO, list(range(1, 11)))
+    # The scripts known to every server first: a NOSCRIPT answer and the load that follows it
+    # are counted in their own story.
+    timelines.read(MARCO + 1, before=None, count=1)
+    timelines.add_many(MARCO + 1, [1])
 
     def work():
         timelines.add(11, [PRIYA, MARCO])  # the fan-out's path
@@ -233,22 +281,46 @@ def test_every_script_call_touches_one_timeline_key(cap_of_ten):
         timelines.read(PRIYA, before=9, count=3)
         timelines.remove([12], [PRIYA, MARCO])
 
-    commands = commands_sent(work)
+    by_server = commands_sent(timeline_store, work)
 
-    scripts = [c for c in commands if c["command"].split()[0].upper() in {"EVALSHA", "EVAL"}]
+    every = [c for commands in by_server.values() for c in commands]
+    scripts = [c for c in every if c["command"].split()[0].upper() in {"EVALSHA", "EVAL"}]
     assert len(scripts) == 6
-    assert sum(c["client_type"] == "lua" for c in commands) > len(scripts)
-    current = None
-    for command in commands:
-        words = command["command"].split()
-        name = words[0].upper()
-        if name in {"EVALSHA", "EVAL"}:
-            assert words[2] == "1", f"a script called with {words[2]} keys: {command['command']}"
-            current = words[3]
-        elif command["client_type"] == "lua":
-            assert words[1] == current, f"a script touched {words[1]} beside {current}"
-        elif name not in {"SCRIPT", "ECHO", "MULTI", "EXEC"}:
-            assert words[1].startswith(timelines.KEY_PREFIX)
+    assert sum(c["client_type"] == "lua" for c in every) > len(scripts)
+    for commands in by_server.values():
+        current = None
+        for command in commands:
+            words = command["command"].split()
+            name = words[0].upper()
+            if name in {"EVALSHA", "EVAL"}:
+                assert words[2] == "1", f"a script called with {words[2]} keys: {command['command']}"
+                current = words[3]
+            elif command["client_type"] == "lua":
+                assert words[1] == current, f"a script touched {words[1]} beside {current}"
+            elif name not in {"SCRIPT", "ECHO", "MULTI", "EXEC"}:
+                assert words[1].startswith(timelines.KEY_PREFIX)
+
+
+# --- Many timelines at once ------------------------------------------------------------------
+
+
+def test_one_write_reaches_many_timelines_wherever_they_live_and_one_removal_takes_it_back(
+    timeline_store,
+):
+    people = list(range(8_001, 8_061))
+    for person in people:
+        timelines.replace(person, [10, 20])
+    if isinstance(timeline_store, RedisCluster):
+        primaries = {timeline_store.get_node_from_key(timelines.key(p)).name for p in people}
+        assert len(primaries) == 3  # the pipeline is split by primary, and reaches each one
+
+    assert timelines.add(30, [*people, 9_999]) == len(people)  # 9,999 has no timeline
+    assert all(shown(p) == ([30, 20, 10], 0) for p in people)
+    assert not timelines.exists(9_999)
+
+    timelines.remove([30, 10], people)
+
+    assert all(shown(p) == ([20], 0) for p in people)
 
 
 # --- Timelines of an older layout ------------------------------------------------------------
