@@ -107,5 +107,22 @@ bench: $(BIN)/.bench-installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python -m bench
 
+## The production topology on one machine, on loopback (deploy/local/cluster.sh; README,
+## "Running as a cluster on one machine"): a 3-primary Redis Cluster, the broker's Redis,
+## PostgreSQL, two servers behind nginx, per-queue Celery workers and beat, all under var/cluster.
+.PHONY: cluster cluster-stop cluster-status cluster-clean
+cluster: install-runtime
+	deploy/local/cluster.sh start
+
+cluster-stop:
+	deploy/local/cluster.sh stop
+
+cluster-status:
+	@deploy/local/cluster.sh status || true
+
+## Stop it and delete var/cluster (its database, media, logs).
+cluster-clean:
+	deploy/local/cluster.sh stop --purge
+
 clean:
 	rm -rf $(VENV) var

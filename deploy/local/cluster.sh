@@ -464,17 +464,18 @@ describe() {
   esac
 }
 
+# Exit status 0 when every component runs, 3 (LSB's "not running") otherwise.
 cmd_status() {
-  local name pid any=1
+  local name pid all=0
   for name in "${NAMES[@]}"; do
     if pid=$(running_pid "$name"); then
       printf '  %-16s running  pid %-8s %s\n' "$name" "$pid" "$(describe "$name")"
-      any=0
     else
       printf '  %-16s stopped  %-12s %s\n' "$name" "" "$(describe "$name")"
+      all=3
     fi
   done
-  return $any
+  return $all
 }
 
 cmd_start() {
