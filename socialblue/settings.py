@@ -5,7 +5,8 @@ Two ways to run from the same code:
 * **Embedded default** (no environment set): SQLite under ``var/``, Celery tasks run inline,
   the in-memory channel layer and a local-memory cache. No server is needed.
 * **Full** (``DATABASE_URL`` and ``REDIS_URL`` set): PostgreSQL, and Redis as Celery broker,
-  channel layer, cache and home-timeline store.
+  channel layer, cache and home-timeline store (each may have a Redis of its own; the
+  timelines may be a Redis Cluster).
 
 Production adds ``DEBUG=0``, ``SECRET_KEY`` and ``ALLOWED_HOSTS``; ``manage.py check --deploy``
 is then clean. Every variable is listed in the README.
