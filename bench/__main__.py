@@ -236,6 +236,11 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
                         live_tokens, company, scale, server=server, env=server_env
                     ),
                 )
+        # The timelines on Redis Clusters of the bench's own (1 and 3 primaries), once the
+        # server and the worker are stopped.
+        from bench.measure_cluster import cluster_rows
+
+        measure("cluster", "Redis Cluster fan-out", lambda: cluster_rows(scale))
         photos_meta: dict = {}
         if "photos" in parts:
 
@@ -253,6 +258,7 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
     order = ["throughput", "big", "merge", "http", "live", "memory", "rebuild", "experiment", "photos"]
     order.insert(order.index("http") + 1, "profile")
     order.insert(order.index("rebuild") + 1, "layouts")
+    order.insert(order.index("big") + 1, "cluster")
     ordered = [row for name in order for row in rows.get(name) or []]
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")

@@ -59,9 +59,12 @@ def free_base_port() -> int:
 
 
 class PrivateRedisCluster:
-    def __init__(self, folder: Path | None = None):
+    """``primaries`` nodes sharing the 16384 slots (three by default; the bench also runs one)."""
+
+    def __init__(self, folder: Path | None = None, *, primaries: int = PRIMARIES):
         self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="socialblue-redis-cluster-"))
         self._own_folder = folder is None
+        self.primaries = primaries
         self.ports: list[int] = []
         self.pids: dict[int, int] = {}
 
@@ -79,24 +82,32 @@ class PrivateRedisCluster:
 
     def start(self) -> None:
         base = free_base_port()
-        self.ports = [base + i for i in range(PRIMARIES)]
+        self.ports = [base + i for i in range(self.primaries)]
         try:
             for port in self.ports:
                 self._start_node(port)
-            subprocess.run(
-                [
-                    "redis-cli",
-                    "--cluster",
-                    "create",
-                    *self.addresses,
-                    "--cluster-replicas",
-                    "0",
-                    "--cluster-yes",
-                ],
-                check=True,
-                capture_output=True,
-                timeout=STARTUP_TIMEOUT_SECONDS,
-            )
+            if self.primaries == 1:
+                # ``redis-cli --cluster create`` asks for three primaries; one takes every slot.
+                node = self.node(self.ports[0])
+                try:
+                    node.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
+                finally:
+                    node.close()
+            else:
+                subprocess.run(
+                    [
+                        "redis-cli",
+                        "--cluster",
+                        "create",
+                        *self.addresses,
+                        "--cluster-replicas",
+                        "0",
+                        "--cluster-yes",
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=STARTUP_TIMEOUT_SECONDS,
+                )
             self._wait_until_ok()
         except BaseException:
             self.stop()
