@@ -86,7 +86,7 @@ run: install-demo
 test: export DEBUG = 1
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+		$(BIN)/pytest -p no:cacheprovider -m "not cluster" $(PYTEST_ARGS)
 
 ## The pure tests (image pipeline, text rendering): no PostgreSQL, no Redis, in seconds.
 test-fast: export DEBUG = 1
@@ -110,12 +110,19 @@ bench: $(BIN)/.bench-installed
 ## The production topology on one machine, on loopback (deploy/local/cluster.sh; README,
 ## "Running as a cluster on one machine"): a 3-primary Redis Cluster, the broker's Redis,
 ## PostgreSQL, two servers behind nginx, per-queue Celery workers and beat, all under var/cluster.
-.PHONY: cluster cluster-stop cluster-status cluster-clean
+.PHONY: cluster cluster-stop cluster-status cluster-clean test-cluster
 cluster: install-runtime
 	deploy/local/cluster.sh start
 
 cluster-stop:
 	deploy/local/cluster.sh stop
+
+## The stories told against that topology (tests/cluster): it must be running (make cluster).
+# Its environment file gives them the addresses, the database and the Redis servers.
+test-cluster: install
+	@deploy/local/cluster.sh status >/dev/null 2>&1 || { deploy/local/cluster.sh status || true; \
+		echo "test-cluster: the local cluster is not running (or not all of it): run make cluster first" >&2; exit 1; }
+	set -a && . var/cluster/env && set +a && $(BIN)/pytest -p no:cacheprovider -m cluster tests/cluster $(PYTEST_ARGS)
 
 cluster-status:
 	@deploy/local/cluster.sh status || true

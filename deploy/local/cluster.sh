@@ -265,6 +265,15 @@ TIMELINE_REDIS_CLUSTER=1
 SOCIALBLUE_URL=http://127.0.0.1:$NGINX_PORT
 SOCIALBLUE_SERVER_URLS=http://127.0.0.1:$SERVER_1_PORT,http://127.0.0.1:$SERVER_2_PORT
 SOCIALBLUE_CLUSTER_DIR=$CLUSTER
+# A task a killed worker held comes back after CELERY_VISIBILITY_TIMEOUT (the restarted
+# worker's first sweep hands it out): production's hour is too long to watch here, and the
+# hard limit stays below it (the soft one is 30 s earlier). Photos and exit kits keep their
+# own limits; one running past 45 s may be handed out twice, which idempotent tasks survive.
+CELERY_TASK_TIME_LIMIT=40
+CELERY_VISIBILITY_TIMEOUT=45
+# The fan-out tests write one post into 20,000 timelines (four chunks, both fan-out
+# workers); above this many followers an author's posts are merged on read instead.
+FEED_FANOUT_LIMIT=25000
 EOF
 }
 
