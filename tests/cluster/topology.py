@@ -49,6 +49,16 @@ def operator(command: str, name: str | None = None) -> str:
     return done.stdout
 
 
+def supervise() -> list[str]:
+    """Start again whatever component has died, as a process supervisor (systemd's
+    ``Restart=always``) does in production; the names of those it started."""
+    status = subprocess.run([str(CLUSTER_SH), "status"], capture_output=True, text=True, check=False)
+    dead = [line.split()[0] for line in status.stdout.splitlines() if " stopped " in line]
+    for name in dead:
+        operator("start-one", name)
+    return dead
+
+
 def wait_for(condition, *, seconds: float = WAIT_SECONDS, every: float = 0.2, what=lambda: ""):
     """Until ``condition()`` is truthy (its value is returned), or fail after ``seconds``."""
     deadline = time.monotonic() + seconds
@@ -85,7 +95,7 @@ class Log:
 @dataclass
 class Answer:
     status: int
-    headers: dict
+    headers: object  # case-insensitive: headers["Retry-After"]
     body: object
 
 
@@ -101,9 +111,9 @@ def request(base_url: str, token: str | None, method: str, path: str, body: dict
     req = urllib.request.Request(f"{base_url}/api/v1/{path}", data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as response:
-            status, answer_headers, raw = response.status, dict(response.headers), response.read()
+            status, answer_headers, raw = response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        status, answer_headers, raw = error.code, dict(error.headers), error.read()
+        status, answer_headers, raw = error.code, error.headers, error.read()
     try:
         decoded = json.loads(raw) if raw else None
     except ValueError:
