@@ -241,6 +241,14 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
         from bench.measure_cluster import cluster_rows
 
         measure("cluster", "Redis Cluster fan-out", lambda: cluster_rows(scale))
+        from bench import measure_sockets
+
+        measure(
+            "sockets",
+            "sockets per server process",
+            lambda: measure_sockets.socket_rows(company, scale, env=server_env),
+        )
+        measure("storage", "PostgreSQL bytes per row", measure_sockets.storage_rows)
         photos_meta: dict = {}
         if "photos" in parts:
 
@@ -259,6 +267,8 @@ def run(args, targets, *, created: bool, started: float, started_at: str, parts=
     order.insert(order.index("http") + 1, "profile")
     order.insert(order.index("rebuild") + 1, "layouts")
     order.insert(order.index("big") + 1, "cluster")
+    order.insert(order.index("live") + 1, "sockets")
+    order.insert(order.index("rebuild") + 1, "storage")
     ordered = [row for name in order for row in rows.get(name) or []]
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
