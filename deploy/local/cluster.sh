@@ -99,9 +99,15 @@ launch() {
   echo $! >"$(pid_file "$name")"
 }
 
-# The lines a component logged since its last start.
+# The lines a component logged since its last start. The whole log is read (no reader quits
+# early): under pipefail a writer cut off by SIGPIPE, once the log outgrew a pipe's buffer,
+# would make a ready component look unready.
 log_since_start() {
-  tac "$(log_file "$1")" 2>/dev/null | sed '/^=== cluster.sh: starting /q' | tac
+  local file line
+  file=$(log_file "$1")
+  [[ -f $file ]] || return 0
+  line=$(grep -n '^=== cluster.sh: starting ' "$file" | tail -n 1 | cut -d: -f1)
+  tail -n +"${line:-1}" "$file"
 }
 
 # The signal that shuts a component down cleanly: PostgreSQL's TERM waits for every client to
@@ -169,8 +175,8 @@ is_ready() {
     server-1) http_ok "http://127.0.0.1:$SERVER_1_PORT/readyz" ;;
     server-2) http_ok "http://127.0.0.1:$SERVER_2_PORT/readyz" ;;
     nginx) http_ok "http://127.0.0.1:$NGINX_PORT/readyz" ;;
-    worker-*) log_since_start "$1" | grep -q ' ready\.' ;;
-    beat) log_since_start "$1" | grep -q 'beat: Starting' ;;
+    worker-*) grep -q ' ready\.' <<<"$(log_since_start "$1")" ;;
+    beat) grep -q 'beat: Starting' <<<"$(log_since_start "$1")" ;;
   esac
 }
 
