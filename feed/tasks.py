@@ -2,6 +2,7 @@
 Each can run twice without harm (late acks: a task may be delivered again after a crash)."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from feed import fanout, services, timelines
@@ -60,7 +61,7 @@ def reset_timeline(profile_id: int) -> None:
 def redrive_stalled_fanouts() -> int:
     """Celery beat: fan out again what committed but never finished (a crash between the
     commit and the queue). Fan-out is idempotent, so a slow one re-driven twice is harmless."""
-    stalled = fanout.stalled_activities()
+    stalled = fanout.stalled_activities(older_than_seconds=settings.FEED_REDRIVE_SECONDS)
     for activity_id in stalled:
         fan_out.delay(activity_id)
     return len(stalled)

@@ -313,8 +313,15 @@ CELERY_TASK_ROUTES = {
     "exports.tasks.build_export": {"queue": "media"},
     "alumni.tasks.build_export": {"queue": "media"},
 }
+# A fan-out that committed but never finished (a crash between the commit and the queue, the
+# broker away) is sent again by Celery beat: every FEED_REDRIVE_SECONDS, the activities older
+# than that which are still not fanned out.
+FEED_REDRIVE_SECONDS = env_int("FEED_REDRIVE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
-    "redrive-stalled-fanouts": {"task": "feed.tasks.redrive_stalled_fanouts", "schedule": 60.0},
+    "redrive-stalled-fanouts": {
+        "task": "feed.tasks.redrive_stalled_fanouts",
+        "schedule": float(FEED_REDRIVE_SECONDS),
+    },
     # Leaves dated in the future are applied on their day; hourly, so a worker that was down
     # at midnight catches up soon after.
     "apply-due-leaves": {"task": "alumni.tasks.apply_due_leaves", "schedule": 3600.0},

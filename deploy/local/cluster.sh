@@ -280,6 +280,9 @@ CELERY_VISIBILITY_TIMEOUT=45
 # The fan-out tests write one post into 20,000 timelines (four chunks, both fan-out
 # workers); above this many followers an author's posts are merged on read instead.
 FEED_FANOUT_LIMIT=25000
+# Stalled fan-outs (the broker away when a post committed) are sent again every 10 s rather
+# than every minute, so the broker's outage story ends in seconds.
+FEED_REDRIVE_SECONDS=10
 EOF
 }
 

@@ -30,9 +30,9 @@ from tests.cluster.topology import (
 )
 
 BROKER_OUTAGE_SECONDS = 30
-# The re-drive runs every 60 s and takes activities older than 60 s (feed/tasks.py,
-# CELERY_BEAT_SCHEDULE): a post made as the broker left is fanned out at most about 90 s
-# after it came back.
+# The re-drive runs every FEED_REDRIVE_SECONDS (10 s in the topology's env) and takes the
+# activities older than that: a post made as the broker left is fanned out within about
+# 20 s of its return, or after the visibility timeout if a worker died holding the re-drive.
 REDRIVE_WAIT_SECONDS = 150
 
 
