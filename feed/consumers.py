@@ -17,6 +17,7 @@ anything, and a token that expires while its socket is open is noticed at the ne
 
 import asyncio
 import contextlib
+import weakref
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
@@ -29,6 +30,23 @@ from socialblue.fields import ID_MAX
 from socialblue.ws_auth import CLOSE_UNAUTHENTICATED, still_signed_in
 
 CLOSE_REVOKED = 4403
+# Channel-layer commands in flight per process (per event loop). Each holds a connection of
+# the layer's Redis pool, which has 100 (redis-py's default); a deploy drops every socket at
+# once, and a storm of handshakes (or of disconnects) would ask for more and fail with
+# MaxConnectionsError, each failure a socket closed with 1013 that comes straight back. Past
+# this many, a socket's group commands wait their turn instead.
+LAYER_COMMANDS_IN_FLIGHT = 50
+_layer_gates: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _layer_gate() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _layer_gates.get(loop)
+    if gate is None:
+        gate = _layer_gates[loop] = asyncio.Semaphore(LAYER_COMMANDS_IN_FLIGHT)
+    return gate
 
 
 def _resume(profile_id: int, after: int) -> list[dict]:
@@ -75,9 +93,16 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.profile_id, self.credential = user.pk, credential
-        self.opened_as = await database_sync_to_async(_status_of)(self.profile_id)
-        for group in self._groups():
-            await self.channel_layer.group_add(group, self.channel_name)
+        # A token's handshake read the profile in the query that checked the token
+        # (socialblue.authentication): its status as of this handshake, without a query more.
+        profile = user._state.fields_cache.get("profile")
+        if profile is not None:
+            self.opened_as = profile.status
+        else:
+            self.opened_as = await database_sync_to_async(_status_of)(self.profile_id)
+        async with _layer_gate():
+            for group in self._groups():
+                await self.channel_layer.group_add(group, self.channel_name)
         self._outbox = asyncio.Queue(maxsize=stream.SOCKET_OUTBOX_FRAMES)
         self._send_lock = asyncio.Lock()
         await stream.local().join(self.profile_id, self)
@@ -145,8 +170,9 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         if self._writer is not None:
             self._writer.cancel()
         await sync_to_async(presence.disconnected, thread_sensitive=False)(self.profile_id)
-        for group in self._groups():
-            await self.channel_layer.group_discard(group, self.channel_name)
+        async with _layer_gate():
+            for group in self._groups():
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if not text_data:
