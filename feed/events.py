@@ -106,12 +106,24 @@ CLOSE_CODES = {
     "checks it again first). Sign in again before reconnecting.",
     4403: "The person's sign-ins were revoked; sign in again.",
     1013: "Try again later: a service the socket needs (the database, Redis) is briefly away, "
-    "or the server lost its feed subscription and cannot tell what it missed. Reconnect after "
-    "a pause (with back-off), then send `resume`.",
+    "or the server lost its feed subscription and cannot tell what it missed. Reconnect as "
+    "`reconnect` says, then send `resume`.",
     4408: "The socket fell behind: feed events arrived faster than the client read them, and "
     "the server keeps only a bounded number waiting per socket. The queued events are "
     "dropped; reconnect, then send `resume`.",
 }
+
+# How every client reconnects, whatever closed the socket (but 4401 and 4403, which need a
+# new sign-in). A deploy drops every socket of a server at once: clients that all came back at
+# once would queue behind each other's handshakes (one server process accepts a few hundred
+# per second, docs/capacity.md), and those that failed would come back together again.
+RECONNECT = (
+    "Wait a random time, uniformly between 0 and a window, then reconnect: the window is 2 s "
+    "for the first attempt and doubles after every attempt that did not get `hello` (4 s, 8 s, "
+    "...), capped at 60 s; it starts again at 2 s once a socket said `hello`. Never reconnect at "
+    "once or at a fixed interval: a deploy closes every socket of a server at the same moment, "
+    "and the random wait spreads their clients over the window. Then send `resume`."
+)
 
 
 def document() -> dict:
@@ -123,6 +135,7 @@ def document() -> dict:
         "server_events": SERVER_EVENTS,
         "client_messages": CLIENT_MESSAGES,
         "close_codes": {str(code): text for code, text in CLOSE_CODES.items()},
+        "reconnect": RECONNECT,
     }
 
 
