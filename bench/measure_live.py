@@ -89,6 +89,7 @@ def live_latency(
     per_post = []
     with clients(targets, processes=_client_processes(expected)) as sockets:
         connect_seconds = time.monotonic() - began
+        retried = sockets.retried
         time.sleep(1)  # presence is written just after each socket says hello
         # One untimed post first: the worker's first fan-out of an author loads code and
         # caches that every later one finds ready.
@@ -132,7 +133,8 @@ def live_latency(
         f"clients in {_client_processes(expected)} processes, no compression)",
         socialblue=f"p50 {summary['p50_ms']:.0f} ms, p95 {summary['p95_ms']:.0f} ms",
         peer=f"max {summary['max_ms']:.0f} ms; missed {missed:,} of {expected * posts:,}; "
-        f"server errors logged: {errors}; server CPU {per_event_ms:.3f} ms per event delivered",
+        f"server errors logged: {errors}; handshakes closed with 1013 and tried again: {retried}; "
+        f"server CPU {per_event_ms:.3f} ms per event delivered",
         target=f"p95 ≤ {P95_TARGET_MS} ms, none missed" if target else "reported",
         met=(summary["p95_ms"] <= P95_TARGET_MS and missed == 0) if target else None,
         why=why,
@@ -145,6 +147,7 @@ def live_latency(
             "closes": result["closes"],
             "per_post": per_post,
             "connect_seconds": connect_seconds,
+            "handshakes_retried": retried,
         },
     )
 

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import multiprocessing
+import random
 import re
 import resource
 import time
@@ -20,6 +21,9 @@ from collections.abc import Iterator
 # Handshakes in flight per client process: each costs the server a few channel-layer
 # commands, whose connection pool is bounded.
 CONNECT_CONCURRENCY = 10
+# A handshake closed with 1013 ("try again later") is tried again, as a client would, this
+# many times; the retries are counted and reported.
+RETRIES = 5
 # The activity id of a ``feed.activity`` frame, read without decoding the whole frame.
 ACTIVITY_ID = re.compile(r'^\{"type":"feed\.activity","activity":\{"id":(\d+)')
 
@@ -54,21 +58,35 @@ async def _serve(conn, targets: list[tuple[str, str]], compression: str | None) 
     closes: Counter = Counter()
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
 
+    retried = 0
+
     async def open_one(url: str, token: str):
-        async with gate:
-            ws = await connect(
-                url,
-                additional_headers={"Authorization": f"Token {token}"},
-                open_timeout=120,
-                ping_interval=None,
-                max_queue=None,
-                compression=compression,
-                create_connection=counting,
-            )
-            hello = json.loads(await ws.recv())
-            if hello.get("type") != "hello":
-                raise RuntimeError(f"unexpected first event {hello}")
-            return ws
+        nonlocal retried
+        for attempt in range(RETRIES + 1):
+            async with gate:
+                ws = await connect(
+                    url,
+                    additional_headers={"Authorization": f"Token {token}"},
+                    open_timeout=120,
+                    ping_interval=None,
+                    max_queue=None,
+                    compression=compression,
+                    create_connection=counting,
+                )
+                try:
+                    hello = json.loads(await ws.recv())
+                except websockets.ConnectionClosed:
+                    # 1013: the server was briefly short of a service; a client tries again
+                    # after a jittered wait (feed/events.py's RECONNECT), and so does this one.
+                    if ws.close_code != 1013 or attempt == RETRIES:
+                        raise
+                    retried += 1
+                else:
+                    if hello.get("type") != "hello":
+                        raise RuntimeError(f"unexpected first event {hello}")
+                    return ws
+            await asyncio.sleep(random.uniform(0, 2 ** (attempt + 1)))
+        raise RuntimeError("unreachable")
 
     async def listen(ws):
         try:
@@ -85,7 +103,7 @@ async def _serve(conn, targets: list[tuple[str, str]], compression: str | None) 
 
     sockets = await asyncio.gather(*(open_one(url, token) for url, token in targets))
     listeners = [asyncio.create_task(listen(ws)) for ws in sockets]
-    conn.send(("ready", len(sockets)))
+    conn.send(("ready", len(sockets), retried))
     try:
         while True:
             command, *args = await asyncio.to_thread(conn.recv)
@@ -114,9 +132,11 @@ def _main(conn, targets: list[tuple[str, str]], compression: str | None) -> None
 class Clients:
     """Client processes holding sockets to ``targets`` (``(ws_url, token)`` pairs)."""
 
-    def __init__(self, processes: list, pipes: list):
+    def __init__(self, processes: list, pipes: list, retried: int = 0):
         self._processes = processes
         self._pipes = pipes
+        # Handshakes the server closed with 1013 and the clients tried again.
+        self.retried = retried
 
     def count(self, activity_id: int) -> int:
         """How many sockets have received ``activity_id`` so far."""
@@ -172,11 +192,13 @@ def clients(
             process.start()
             procs.append(process)
             pipes.append(ours)
+        retried = 0
         for pipe in pipes:
             answer = pipe.recv()
             if answer[0] != "ready":
                 raise RuntimeError(f"a client process failed: {answer[1]}")
-        yield Clients(procs, pipes)
+            retried += answer[2]
+        yield Clients(procs, pipes, retried)
     finally:
         for process in procs:
             process.join(timeout=10)

@@ -134,7 +134,7 @@ class OutageGuard:
         except Exception as exc:
             if not is_outage(exc) or state["closed"]:
                 raise
-            logger.warning("socket closed, backing service unavailable: %s", exc.__class__.__name__)
+            logger.warning("socket closed, backing service unavailable: %s: %s", exc.__class__.__name__, exc)
             if not state["connected"]:
                 await receive()  # the handshake's websocket.connect, before an accept may be sent
             if not state["accepted"]:
