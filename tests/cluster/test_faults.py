@@ -17,15 +17,17 @@ from tests.cluster.topology import (
     FRONT,
     SERVERS,
     Log,
-    copies,
     fanned_out,
     feed_ids,
+    follows,
+    held_once,
     operator,
     person,
     primary_of,
     publish,
     request,
     supervise,
+    timeline_built,
     wait_for,
 )
 
@@ -34,20 +36,6 @@ BROKER_OUTAGE_SECONDS = 30
 # activities older than that: a post made as the broker left is fanned out within about
 # 20 s of its return, or after the visibility timeout if a worker died holding the re-drive.
 REDRIVE_WAIT_SECONDS = 150
-
-
-def follows(reader, author) -> None:
-    answer = request(FRONT, reader.token, "POST", f"profiles/{author.username}/follow/")
-    assert answer.status in (200, 201), answer
-
-
-def timeline_built(reader) -> None:
-    feed_ids(FRONT, reader.token)
-    wait_for(lambda: timelines.exists(reader.pk), what=lambda: f"{reader.username}'s timeline")
-
-
-def held_once(reader, *activity_ids: int) -> bool:
-    return all(copies(activity_id, [reader.pk])[reader.pk] == 1 for activity_id in activity_ids)
 
 
 def someone_whose_timeline_lives_on(primary: str):

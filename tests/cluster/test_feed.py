@@ -11,6 +11,8 @@ from tests.cluster.topology import (
     SERVERS,
     copies,
     feed_ids,
+    follows,
+    held_once,
     operator,
     person,
     posted,
@@ -18,23 +20,9 @@ from tests.cluster.topology import (
     publish,
     request,
     store,
+    timeline_built,
     wait_for,
 )
-
-
-def follows(reader, author) -> None:
-    answer = request(FRONT, reader.token, "POST", f"profiles/{author.username}/follow/")
-    assert answer.status in (200, 201), answer
-
-
-def timeline_built(reader) -> None:
-    """The reader opens the app once: the feed is read, and their timeline built."""
-    feed_ids(FRONT, reader.token)
-    wait_for(lambda: timelines.exists(reader.pk), what=lambda: f"{reader.username}'s timeline")
-
-
-def held_once(reader, *activity_ids: int) -> bool:
-    return all(copies(activity_id, [reader.pk])[reader.pk] == 1 for activity_id in activity_ids)
 
 
 def held_nowhere(reader, activity_id: int) -> bool:
